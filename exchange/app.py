@@ -1,0 +1,92 @@
+"""The Falcon application: :func:`create_app` wires dependencies, :func:`get_app` is what
+gunicorn loads in each worker (so the store and the index are opened after the fork)."""
+
+import logging
+
+import falcon
+import orjson
+
+from exchange.errors import ZhanqunError
+from exchange.resources.health import HealthResource
+from exchange.resources.search import SearchResource
+from exchange.settings import Config, from_env
+from exchange.site_cache import SiteCache
+from exchange.store import Store, open_store
+from indexer.querying import QueryTooComplex
+from indexer.searching import IndexReader, IndexUnavailable
+
+log = logging.getLogger("zhanqun")
+
+
+def _dumps(value: object) -> bytes:
+    return orjson.dumps(value)
+
+
+def create_app(config: Config, store: Store, reader: IndexReader) -> falcon.App:
+    app = falcon.App()
+    json = falcon.media.JSONHandler(dumps=_dumps, loads=orjson.loads)
+    app.req_options.media_handlers[falcon.MEDIA_JSON] = json
+    app.resp_options.media_handlers[falcon.MEDIA_JSON] = json
+    app.req_options.auto_parse_qs_csv = True
+    sites = SiteCache(store)
+    app.add_route("/v1/search", SearchResource(reader, sites))
+    app.add_route("/healthz", HealthResource(store, reader))
+    _add_error_handlers(app)
+    return app
+
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    411: "length_required",
+    413: "too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+}
+
+
+def _error(resp: falcon.Response, status: int, code: str, message: str, field=None) -> None:
+    body = {"code": code, "message": message}
+    if field:
+        body["field"] = field
+    resp.status = status
+    resp.content_type = falcon.MEDIA_JSON
+    resp.data = orjson.dumps({"error": body})
+
+
+def _add_error_handlers(app: falcon.App) -> None:
+    def unexpected(req, resp, error, params):
+        log.exception("unhandled error on %s %s", req.method, req.path)
+        _error(resp, 500, "internal_error", "the server failed to answer; it has been logged")
+
+    def http_error(req, resp, error: falcon.HTTPError, params):
+        code = _HTTP_CODES.get(error.status_code, "http_error")
+        _error(resp, error.status_code, code, error.description or error.title or "error")
+        for name, value in (error.headers or {}).items():
+            resp.set_header(name, value)
+
+    def domain_error(req, resp, error: ZhanqunError, params):
+        _error(resp, error.status, error.code, error.message, error.field)
+
+    def query_error(req, resp, error: QueryTooComplex, params):
+        _error(resp, 400, "query_too_complex", str(error), "q")
+
+    def index_unavailable(req, resp, error: IndexUnavailable, params):
+        _error(resp, 503, "index_unavailable", str(error))
+
+    # Falcon picks the most specific handler for an error's class.
+    app.add_error_handler(Exception, unexpected)
+    app.add_error_handler(falcon.HTTPError, http_error)
+    app.add_error_handler(ZhanqunError, domain_error)
+    app.add_error_handler(QueryTooComplex, query_error)
+    app.add_error_handler(IndexUnavailable, index_unavailable)
+
+
+def get_app() -> falcon.App:
+    """The app for gunicorn: settings from the environment, store and index opened here."""
+    config = from_env()
+    store = open_store(config.store_url)
+    return create_app(config, store, IndexReader(config.index_dir))

@@ -1,0 +1,104 @@
+"""The ``zhanqun`` command: one verb per job, every setting a flag with an environment variable.
+
+Exit codes (also in the README): 0 done; 1 unexpected failure; 2 bad usage or input;
+65 an import finished but rejected some lines; 69 the store or index is unavailable;
+75 another indexer run holds the lock (try again later).
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+from exchange import settings
+from exchange.errors import ZhanqunError
+from indexer.locking import IndexerBusy
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+EXIT_DATA = 65
+EXIT_UNAVAILABLE = 69
+EXIT_BUSY = 75
+
+
+def _settings_parent() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    group = parent.add_argument_group("settings (flag, else environment variable, else default)")
+    for s in settings.SETTINGS:
+        default = s.default or "(see help)"
+        group.add_argument(
+            s.flag, dest=s.name, default=None, help=f"{s.help} [{s.env}; default {default}]"
+        )
+    return parent
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _settings_parent()
+    parser = argparse.ArgumentParser(
+        prog="zhanqun", description="Search and resource exchange for a government site cluster."
+    )
+    verbs = parser.add_subparsers(dest="verb", required=True, metavar="COMMAND")
+
+    demo = verbs.add_parser("demo", parents=[common], help="create, index and serve a demo cluster")
+    demo.add_argument("--records", type=int, default=400, help="how many demo records")
+    demo.add_argument("--no-serve", action="store_true", help="build the demo, do not serve it")
+
+    verbs.add_parser("serve", parents=[common], help="run the service under gunicorn")
+
+    index = verbs.add_parser("index", parents=[common], help="the cron job: update the index")
+    index.add_argument("--full", action="store_true", help="rebuild a new generation")
+    index.add_argument("--quiet", action="store_true", help="no progress bar, only the summary")
+
+    load = verbs.add_parser("import", parents=[common], help="load a JSON Lines file")
+    load.add_argument("file", type=Path, metavar="FILE.jsonl")
+    load.add_argument("--site", required=True, help="code of the site the records belong to")
+
+    sites = verbs.add_parser("sites", help="register, list, open and close sites")
+    site_verbs = sites.add_subparsers(dest="site_verb", required=True, metavar="ACTION")
+    add = site_verbs.add_parser("add", parents=[common], help="register a site")
+    add.add_argument("code")
+    add.add_argument("name")
+    add.add_argument("--tier", required=True)
+    add.add_argument("--parent")
+    add.add_argument("--url", default="", help="the site's base URL")
+    site_verbs.add_parser("list", parents=[common], help="list the sites")
+    for action in ("open", "close"):
+        one = site_verbs.add_parser(action, parents=[common], help=f"{action} a site")
+        one.add_argument("code")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        config = settings.resolve(vars(args))
+    except ValueError as error:
+        print(f"zhanqun: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return _dispatch(args, config)
+    except IndexerBusy as error:
+        print(f"zhanqun index: {error}; not started", file=sys.stderr)
+        return EXIT_BUSY
+    except ZhanqunError as error:
+        print(f"zhanqun: {error.code}: {error.message}", file=sys.stderr)
+        return EXIT_UNAVAILABLE if error.status >= 500 else EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+def _dispatch(args: argparse.Namespace, config: settings.Config) -> int:
+    from exchange import commands
+
+    handler = {
+        "demo": commands.demo,
+        "serve": commands.serve,
+        "index": commands.index,
+        "import": commands.import_jsonl,
+        "sites": commands.sites,
+    }[args.verb]
+    return handler(args, config)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

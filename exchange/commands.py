@@ -1,0 +1,75 @@
+"""What each ``zhanqun`` verb does, once its arguments are parsed."""
+
+import argparse
+import sys
+
+from exchange import cli
+from exchange.demo import load_demo
+from exchange.importing import import_file
+from exchange.indexing import run_indexer
+from exchange.serving import exec_gunicorn
+from exchange.settings import Config
+from exchange.store import open_store
+from exchange.store.sites import list_sites, register_site, set_site_state
+
+
+def demo(args: argparse.Namespace, config: Config) -> int:
+    store = open_store(config.store_url)
+    outcomes = load_demo(store, count=args.records)
+    store.dispose()
+    counts = " ".join(f"{k}={v}" for k, v in sorted(outcomes.items()))
+    print(f"zhanqun demo: store {config.store_url} {counts}")
+    summary = run_indexer(config, full=False, progress=sys.stderr.isatty())
+    print(summary.line())
+    if args.no_serve:
+        return cli.EXIT_OK
+    base = f"http://{config.bind}"
+    print(f"zhanqun demo: serving on {base}  try {base}/v1/search?q=住房公积金", flush=True)
+    exec_gunicorn(config)
+    return cli.EXIT_OK
+
+
+def serve(args: argparse.Namespace, config: Config) -> int:
+    open_store(config.store_url).dispose()  # create or upgrade the schema once, before workers
+    exec_gunicorn(config)
+    return cli.EXIT_OK
+
+
+def index(args: argparse.Namespace, config: Config) -> int:
+    summary = run_indexer(config, full=args.full, progress=not args.quiet)
+    print(summary.line(), flush=True)
+    return cli.EXIT_OK
+
+
+def import_jsonl(args: argparse.Namespace, config: Config) -> int:
+    if not args.file.is_file():
+        print(f"zhanqun import: {args.file}: no such file", file=sys.stderr)
+        return cli.EXIT_USAGE
+    store = open_store(config.store_url)
+    try:
+        report = import_file(
+            store, args.file, args.site, on_error=lambda e: print(e, file=sys.stderr)
+        )
+    finally:
+        store.dispose()
+    print(report.line(), flush=True)
+    return cli.EXIT_DATA if report.errors else cli.EXIT_OK
+
+
+def sites(args: argparse.Namespace, config: Config) -> int:
+    store = open_store(config.store_url)
+    try:
+        if args.site_verb == "add":
+            site = register_site(store, args.code, args.name, args.tier, args.parent, args.url)
+            print(f"registered {site.code} {site.name} ({site.tier})")
+        elif args.site_verb == "list":
+            for site in list_sites(store):
+                parent = site.parent or "-"
+                print(f"{site.code}\t{site.name}\t{site.tier}\t{parent}\t{site.state}")
+        else:
+            state = "open" if args.site_verb == "open" else "closed"
+            site = set_site_state(store, args.code, state)
+            print(f"{site.code} {site.name} is {site.state}")
+    finally:
+        store.dispose()
+    return cli.EXIT_OK

@@ -1,0 +1,178 @@
+"""Validating one pushed or imported item into a :class:`RecordInput` or a :class:`Deletion`.
+
+The wire format is one JSON object per item (see docs/records.md). Unknown keys are ignored,
+so a CMS may send more than we store; ``source`` is accepted as another name for ``issuer``
+(发布机构), which lets the JSON Lines of other systems be imported as they are.
+"""
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, timezone
+
+import orjson
+
+from exchange.errors import InvalidInput
+from exchange.html_text import html_to_text
+
+CLUSTER_TZ = timezone(timedelta(hours=8), "CST")
+SHARE_TYPES = ("unconditional", "conditional", "none")
+MAX_ID = 128
+MAX_TITLE = 500
+MAX_BODY = 500_000
+MAX_SHORT = 128
+MAX_URL = 2048
+
+_LOCAL_ID = re.compile(r"^[^\s/]{1,128}$")
+
+
+@dataclass(frozen=True)
+class RecordInput:
+    """A record as a site publishes it (a published item of the unified resource store)."""
+
+    local_id: str
+    title: str
+    body: str
+    url: str = ""
+    column: str = ""
+    doc_type: str = ""
+    published: datetime | None = None
+    updated: datetime | None = None
+    version: int | None = None
+    share: str = "unconditional"
+    public: bool = True
+    index_no: str = ""
+    issuer: str = ""
+    doc_no: str = ""
+    subject: str = ""
+    written: date | None = None
+
+    def content_hash(self) -> str:
+        """Identifies the content, so a repeated push of the same thing changes nothing."""
+        fields = [
+            self.title, self.body, self.url, self.column, self.doc_type,
+            self.published.isoformat() if self.published else None,
+            self.share, self.public, self.index_no, self.issuer, self.doc_no, self.subject,
+            self.written.isoformat() if self.written else None,
+        ]  # fmt: skip
+        return hashlib.sha256(orjson.dumps(fields)).hexdigest()
+
+
+@dataclass(frozen=True)
+class Deletion:
+    """A withdrawal: the record becomes a tombstone."""
+
+    local_id: str
+    version: int | None = None
+
+
+def parse_item(raw: object) -> RecordInput | Deletion:
+    """Validate one item; raises :class:`InvalidInput` naming the field at fault."""
+    if not isinstance(raw, dict):
+        raise InvalidInput("an item must be a JSON object", code="not_an_object")
+    local_id = _local_id(raw.get("id"))
+    version = _version(raw.get("version"))
+    if raw.get("deleted") is True:
+        return Deletion(local_id, version)
+    title = html_to_text(_text(raw, "title", MAX_TITLE, required=True))
+    if not title:
+        raise InvalidInput("title is empty", code="missing_field", field="title")
+    share = raw.get("share", "unconditional")
+    if share not in SHARE_TYPES:
+        raise InvalidInput(f"share must be one of {', '.join(SHARE_TYPES)}", field="share")
+    public = raw.get("public", True)
+    if not isinstance(public, bool):
+        raise InvalidInput("public must be true or false", field="public")
+    return RecordInput(
+        local_id=local_id,
+        title=title,
+        body=html_to_text(_text(raw, "body", MAX_BODY, required=True)),
+        url=_text(raw, "url", MAX_URL),
+        column=_text(raw, "column", 256).strip("/ "),
+        doc_type=_text(raw, "doc_type", 32),
+        published=_datetime(raw.get("published"), "published"),
+        updated=_datetime(raw.get("updated"), "updated"),
+        version=version,
+        share=share,
+        public=public,
+        index_no=_text(raw, "index_no", 64),
+        issuer=_text(raw, "issuer", MAX_SHORT) or _text(raw, "source", MAX_SHORT),
+        doc_no=_text(raw, "doc_no", 64),
+        subject=_text(raw, "subject", MAX_SHORT),
+        written=_date(raw.get("written"), "written"),
+    )
+
+
+def _local_id(value: object) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not value:
+        raise InvalidInput("id is required (the record's id within its site)",
+                           code="missing_field", field="id")  # fmt: skip
+    if not _LOCAL_ID.match(value):
+        raise InvalidInput(f"id must be 1–{MAX_ID} characters without '/' or spaces", field="id")
+    return value
+
+
+def _version(value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
+        raise InvalidInput("version must be a non-negative integer", field="version")
+    return value
+
+
+def _text(raw: dict, name: str, limit: int, required: bool = False) -> str:
+    value = raw.get(name)
+    if value is None:
+        if required:
+            raise InvalidInput(f"{name} is required", code="missing_field", field=name)
+        return ""
+    if not isinstance(value, str):
+        raise InvalidInput(f"{name} must be a string", field=name)
+    if len(value) > limit:
+        raise InvalidInput(
+            f"{name} is longer than {limit} characters", code="too_large", field=name
+        )
+    return value.strip()
+
+
+def _datetime(value: object, name: str) -> datetime | None:
+    """ISO date or date-time; without an offset it is the cluster's time (UTC+8). Stored UTC."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(f"{name} must be an ISO 8601 date or date-time", field=name)
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput(
+            f"{name} is not an ISO 8601 date or date-time: {value[:40]!r}",
+            code="invalid_date",
+            field=name,
+        ) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=CLUSTER_TZ)
+    if not 1900 <= parsed.year <= 2200:
+        raise InvalidInput(f"{name} is out of range: {value}", code="invalid_date", field=name)
+    return parsed.astimezone(UTC).replace(tzinfo=None)
+
+
+def _date(value: object, name: str) -> date | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(f"{name} must be an ISO 8601 date", field=name)
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        raise InvalidInput(
+            f"{name} is not an ISO 8601 date: {value[:40]!r}", code="invalid_date", field=name
+        ) from None
+
+
+def to_cluster_time(value: datetime | None) -> str | None:
+    """A stored UTC time as the cluster's local ISO 8601 time."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC).astimezone(CLUSTER_TZ).isoformat()

@@ -1,0 +1,1 @@
+"""HTTP resources: parse and validate, call the function that does the work, return media."""

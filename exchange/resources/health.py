@@ -1,0 +1,33 @@
+"""``GET /healthz``: the process answers, the store answers, which generation it serves."""
+
+import falcon
+from sqlalchemy import text
+
+from exchange.store import Store
+from indexer.searching import IndexReader, IndexUnavailable
+
+
+class HealthResource:
+    def __init__(self, store: Store, reader: IndexReader) -> None:
+        self.store = store
+        self.reader = reader
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        checks = {"store": "ok", "index": "ok"}
+        try:
+            with self.store.read() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception:
+            checks["store"] = "unavailable"
+        try:
+            with self.reader.open():
+                pass
+        except IndexUnavailable:
+            checks["index"] = "unavailable"
+        healthy = all(v == "ok" for v in checks.values())
+        resp.status = falcon.HTTP_200 if healthy else falcon.HTTP_503
+        resp.media = {
+            "status": "ok" if healthy else "degraded",
+            "checks": checks,
+            "generation": self.reader.generation,
+        }

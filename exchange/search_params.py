@@ -1,0 +1,87 @@
+"""Query-string parameters of a search, validated into an :class:`indexer.searching.SearchRequest`.
+
+Scopes (范围): ``site`` (this site only), ``branch`` (this site and every site below it),
+``tier`` (every site of this site's tier) and ``cluster`` (everything). A scope other than
+``cluster`` needs ``site``; ``site`` alone means the site's scope.
+"""
+
+from datetime import date, datetime, time
+
+import falcon
+
+from exchange.errors import InvalidInput
+from exchange.store.sites import TIERS, Site
+from indexer.querying import MAX_QUERY_CHARS
+from indexer.searching import MAX_DEPTH, MAX_PAGE_SIZE, SearchRequest
+
+SCOPES = ("site", "branch", "tier", "cluster")
+SORTS = ("relevance", "newest")
+
+
+def search_request(req: falcon.Request, sites: dict[str, Site]) -> SearchRequest:
+    text = req.get_param("q", default="") or ""
+    if len(text) > MAX_QUERY_CHARS:
+        raise InvalidInput(
+            f"q is longer than {MAX_QUERY_CHARS} characters", code="query_too_long", field="q"
+        )
+    anchor = req.get_param("site")
+    scope = req.get_param("scope", default="site" if anchor else "cluster")
+    if scope not in SCOPES:
+        raise InvalidInput(f"scope must be one of {', '.join(SCOPES)}", field="scope")
+    request = SearchRequest(text=text.strip())
+    if scope != "cluster":
+        if not anchor:
+            raise InvalidInput(f"scope={scope} needs a site", code="missing_field", field="site")
+        site = sites.get(anchor)
+        if site is None:
+            raise InvalidInput(f"site {anchor} is not registered", code="unknown_site",
+                               field="site")  # fmt: skip
+        if scope == "site":
+            request.sites = [anchor]
+        elif scope == "branch":
+            request.branch = anchor
+        else:
+            request.tiers = [site.tier]
+    tiers = req.get_param_as_list("tier") or []
+    for tier in tiers:
+        if tier not in TIERS:
+            raise InvalidInput(f"tier must be one of {', '.join(TIERS)}", field="tier")
+    if tiers:
+        request.tiers = [t for t in tiers if not request.tiers or t in request.tiers] or ["-"]
+    request.columns = req.get_param_as_list("column") or []
+    request.doc_types = req.get_param_as_list("doc_type") or []
+    request.published_from = _day(req.get_param("from"), "from", time.min)
+    request.published_to = _day(req.get_param("to"), "to", time.max)
+    request.sort = req.get_param("sort", default="relevance")
+    if request.sort not in SORTS:
+        raise InvalidInput(f"sort must be one of {', '.join(SORTS)}", field="sort")
+    request.page = _bounded_int(req, "page", 1, 1, MAX_DEPTH)
+    request.page_size = _bounded_int(req, "size", 10, 1, MAX_PAGE_SIZE)
+    if request.page * request.page_size > MAX_DEPTH:
+        raise InvalidInput(f"results beyond the first {MAX_DEPTH} are not served; refine the query",
+                           code="page_too_deep", field="page")  # fmt: skip
+    request.facets = req.get_param_as_bool("facets", default=True)
+    return request
+
+
+def _day(value: str | None, name: str, at: time) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.combine(date.fromisoformat(value), at)
+    except ValueError:
+        raise InvalidInput(f"{name} must be a date YYYY-MM-DD", code="invalid_date",
+                           field=name) from None  # fmt: skip
+
+
+def _bounded_int(req: falcon.Request, name: str, default: int, low: int, high: int) -> int:
+    raw = req.get_param(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidInput(f"{name} must be a whole number", field=name) from None
+    if not low <= value <= high:
+        raise InvalidInput(f"{name} must be between {low} and {high}", field=name)
+    return value

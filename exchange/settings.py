@@ -1,0 +1,99 @@
+"""Every setting in one place: its flag, its environment variable, its default and its help.
+
+The CLI builds its flags from :data:`SETTINGS`; ``gunicorn.conf.py`` and :func:`from_env` read
+the same declarations, and a test fails when the README's settings table misses one.
+"""
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    flag: str
+    env: str
+    default: str
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "data_dir",
+        "--data-dir",
+        "ZHANQUN_DATA_DIR",
+        "zhanqun-data",
+        "directory of the store and the index (relative to the working directory)",
+    ),
+    Setting(
+        "database_url",
+        "--database-url",
+        "ZHANQUN_DATABASE_URL",
+        "",
+        "store URL; postgresql://… selects PostgreSQL; empty means DATA_DIR/zhanqun.sqlite3",
+    ),
+    Setting("bind", "--bind", "ZHANQUN_BIND", "127.0.0.1:8000", "host:port for demo and serve"),
+    Setting(
+        "workers",
+        "--workers",
+        "ZHANQUN_WORKERS",
+        "0",
+        "gunicorn worker processes; 0 means 2 × CPU cores + 1",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Config:
+    """Resolved settings of one process."""
+
+    data_dir: Path
+    database_url: str
+    bind: str
+    workers: int
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def store_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'zhanqun.sqlite3').resolve()}"
+
+    def environ(self) -> dict[str, str]:
+        """The environment that hands this configuration to a child process (gunicorn)."""
+        return {
+            "ZHANQUN_DATA_DIR": str(self.data_dir.resolve()),
+            "ZHANQUN_DATABASE_URL": self.database_url,
+            "ZHANQUN_BIND": self.bind,
+            "ZHANQUN_WORKERS": str(self.workers),
+        }
+
+
+def resolve(values: Mapping[str, str | None], environ: Mapping[str, str] | None = None) -> Config:
+    """Flags first, then environment variables, then defaults."""
+    environ = os.environ if environ is None else environ
+    raw = {}
+    for setting in SETTINGS:
+        value = values.get(setting.name)
+        if value is None:
+            value = environ.get(setting.env, setting.default)
+        raw[setting.name] = value
+    try:
+        workers = int(raw["workers"])
+    except ValueError:
+        raise ValueError("--workers / ZHANQUN_WORKERS must be a whole number") from None
+    return Config(
+        data_dir=Path(raw["data_dir"]).expanduser(),
+        database_url=raw["database_url"],
+        bind=raw["bind"],
+        workers=workers,
+    )
+
+
+def from_env(environ: Mapping[str, str] | None = None) -> Config:
+    return resolve({}, environ)

@@ -1,0 +1,212 @@
+"""The one write path into the store: push and import both come through :func:`apply_batch`.
+
+Every accepted change takes the next number of the change sequence. The counter row is
+updated last in the transaction and stays locked until commit, so writers take numbers in
+the order they commit — on SQLite (one writer at a time anyway) and on PostgreSQL alike —
+and a puller reading ``seq > cursor`` can never skip a row that commits late.
+
+Versions make retries and out-of-order delivery harmless: an item with a lower version than
+the stored one is *stale*, identical content is *unchanged*, and neither takes a number.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, bindparam, select, update
+
+from exchange.errors import Conflict
+from exchange.record_input import Deletion, RecordInput
+from exchange.store import tables
+from exchange.store.engine import Store
+from exchange.store.migrations import CHANGE_SEQ
+from exchange.store.sites import ensure_columns, require_site
+
+MAX_BATCH = 1_000
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """What happened to one item: created, updated, deleted, unchanged, stale or not_found."""
+
+    id: str
+    outcome: str
+    seq: int | None = None
+    version: int | None = None
+    reason: str | None = None
+
+    def as_dict(self) -> dict:
+        out: dict = {"id": self.id, "outcome": self.outcome}
+        if self.seq is not None:
+            out["seq"] = self.seq
+        if self.version is not None:
+            out["version"] = self.version
+        if self.reason:
+            out["reason"] = self.reason
+        return out
+
+
+def apply_batch(store: Store, site: str, items: list[RecordInput | Deletion]) -> list[ItemResult]:
+    """Write a batch for one site in one transaction; durable when this returns."""
+    if len(items) > MAX_BATCH:
+        raise ValueError(f"at most {MAX_BATCH} items a batch")
+    with store.write() as conn:
+        owner = require_site(conn, site)
+        if owner.state != "open":
+            raise Conflict(f"site {site} is closed", code="site_closed")
+        return _apply(conn, site, items)
+
+
+def _apply(conn: Connection, site: str, items: list[RecordInput | Deletion]) -> list[ItemResult]:
+    r = tables.records.c
+    ids = list({item.local_id for item in items})
+    existing = {
+        row.local_id: row
+        for row in conn.execute(
+            select(r.id, r.local_id, r.version, r.content_hash, r.deleted).where(
+                r.site == site, r.local_id.in_(ids)
+            )
+        )
+    }
+    now = datetime.now(UTC).replace(tzinfo=None)
+    results: list[ItemResult] = []
+    pending: dict[str, dict] = {}
+    for item in items:
+        result, row = _decide(item, existing.get(item.local_id), now)
+        results.append(result)
+        if row is None:
+            continue
+        # A later item for the same id in this batch builds on the earlier one.
+        if item.local_id in pending:
+            pending[item.local_id].update(row)
+        else:
+            pending[item.local_id] = row
+        existing[item.local_id] = _Seen(
+            row.get("id"), item.local_id, row["version"], row["content_hash"], row["deleted"]
+        )
+    changed = list(pending.values())
+    if not changed:
+        return results
+    last = _take_numbers(conn, len(changed))
+    first = last - len(changed) + 1
+    for offset, row in enumerate(changed):
+        row["seq"] = first + offset
+    _write(conn, site, [row for row in changed if "id" not in row],
+           [row for row in changed if "id" in row])  # fmt: skip
+    seqs = {row["local_id"]: row["seq"] for row in changed}
+    return [
+        ItemResult(res.id, res.outcome, seqs.get(res.id), res.version, res.reason)
+        if res.outcome in ("created", "updated", "deleted")
+        else res
+        for res in results
+    ]
+
+
+@dataclass
+class _Seen:
+    id: int | None
+    local_id: str
+    version: int
+    content_hash: str
+    deleted: bool
+
+
+def _decide(item: RecordInput | Deletion, old, now: datetime) -> tuple[ItemResult, dict | None]:
+    if isinstance(item, Deletion):
+        return _decide_deletion(item, old, now)
+    content_hash = item.content_hash()
+    if old is not None:
+        if item.version is not None and item.version < old.version:
+            return ItemResult(item.local_id, "stale", version=old.version,
+                              reason=f"stored version {old.version} is newer"), None  # fmt: skip
+        if not old.deleted and old.content_hash == content_hash:
+            return ItemResult(item.local_id, "unchanged", version=old.version), None
+        if item.version is not None and item.version == old.version:
+            return ItemResult(item.local_id, "stale", version=old.version,
+                              reason="same version with different content"), None  # fmt: skip
+    version = item.version if item.version is not None else (old.version + 1 if old else 1)
+    row = _row(item, content_hash, version, now)
+    if old is not None and old.id is not None:
+        row["id"] = old.id
+    if old is not None and old.id is None:
+        # Created earlier in this same batch: still an insert, now of the newer content.
+        return ItemResult(item.local_id, "created", version=version), row
+    outcome = "updated" if old is not None and not old.deleted else "created"
+    return ItemResult(item.local_id, outcome, version=version), row
+
+
+def _decide_deletion(item: Deletion, old, now: datetime) -> tuple[ItemResult, dict | None]:
+    if old is None:
+        return ItemResult(item.local_id, "not_found", reason="no such record"), None
+    if item.version is not None and item.version < old.version:
+        return ItemResult(item.local_id, "stale", version=old.version,
+                          reason=f"stored version {old.version} is newer"), None  # fmt: skip
+    if old.deleted:
+        return ItemResult(item.local_id, "unchanged", version=old.version), None
+    version = (
+        item.version
+        if item.version is not None and item.version > old.version
+        else (old.version + 1)
+    )
+    row = {
+        "local_id": item.local_id,
+        "version": version,
+        "content_hash": "",
+        "deleted": True,
+        "body": "",
+        "received_at": now,
+    }
+    if old.id is not None:
+        row["id"] = old.id
+    return ItemResult(item.local_id, "deleted", version=version), row
+
+
+def _row(item: RecordInput, content_hash: str, version: int, now: datetime) -> dict:
+    return {
+        "local_id": item.local_id,
+        "version": version,
+        "content_hash": content_hash,
+        "deleted": False,
+        "review": "none",
+        "url": item.url,
+        "title": item.title,
+        "body": item.body,
+        "column_path": item.column,
+        "doc_type": item.doc_type,
+        "published_at": item.published,
+        "updated_at": item.updated,
+        "share": item.share,
+        "public": item.public,
+        "index_no": item.index_no,
+        "issuer": item.issuer,
+        "doc_no": item.doc_no,
+        "subject": item.subject,
+        "written_on": item.written,
+        "received_at": now,
+    }
+
+
+def _take_numbers(conn: Connection, count: int) -> int:
+    """Reserve ``count`` sequence numbers; returns the last. Locks the counter until commit."""
+    c = tables.counters.c
+    return conn.execute(
+        update(tables.counters)
+        .where(c.name == CHANGE_SEQ)
+        .values(value=c.value + count)
+        .returning(c.value)
+    ).scalar_one()
+
+
+def _write(conn: Connection, site: str, inserts: list[dict], updates: list[dict]) -> None:
+    paths = {row["column_path"] for row in inserts + updates if "column_path" in row}
+    ensure_columns(conn, site, paths)
+    if inserts:
+        conn.execute(tables.records.insert(), [{**row, "site": site} for row in inserts])
+    # Group updates by the set of columns they touch: an executemany needs one shape.
+    shapes: dict[tuple[str, ...], list[dict]] = {}
+    for row in updates:
+        shapes.setdefault(tuple(sorted(row)), []).append(row)
+    r = tables.records
+    for keys, rows in shapes.items():
+        values = {k: bindparam(f"v_{k}") for k in keys if k != "id"}
+        statement = r.update().where(r.c.id == bindparam("v_id")).values(values)
+        conn.execute(statement, [{f"v_{k}": v for k, v in row.items()} for row in rows])

@@ -1,0 +1,202 @@
+"""Building the index from the store's change feed: incremental runs and full rebuilds.
+
+Both are the same loop — read changes after the generation's sequence number, write them,
+commit, record the sequence reached — and differ only in the generation they write to:
+
+* an incremental run writes to the live generation;
+* a full rebuild writes to a new generation starting at sequence 0 and switches CURRENT to
+  it when it has caught up with the feed.
+
+Replaying a change is harmless (an upsert by key, a delete by key), and the state file is
+written only after Whoosh's commit, so a crash at any instant costs at most the changes
+since the last commit, which the next run reads again. A rebuild left unfinished by a crash
+is resumed by the next run, whatever its flags.
+"""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from whoosh.writing import IndexWriter
+
+from indexer.analysis import Segmenter, TokenStream, cluster_words
+from indexer.documents import ChangeSource, IndexDocument
+from indexer.generations import Generations, GenerationState
+from indexer.locking import RunLock
+
+LOCK_NAME = "indexer.lock"
+BATCH = 1_000
+COMMIT_EVERY = 50_000
+
+Progress = Callable[[int, int], None]
+"""Called with (changes done, changes expected) as the run goes."""
+
+
+@dataclass
+class RunSummary:
+    """What one indexer run did; :meth:`line` is the one line cron mails."""
+
+    mode: str
+    generation: int
+    seq_from: int
+    seq_to: int
+    added: int = 0
+    updated: int = 0
+    deleted: int = 0
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        return (
+            f"zhanqun index: {self.mode} gen={self.generation} seq={self.seq_from}->{self.seq_to}"
+            f" added={self.added} updated={self.updated} deleted={self.deleted}"
+            f" seconds={self.seconds:.1f}"
+        )
+
+
+def run(
+    root: Path,
+    source: ChangeSource,
+    full: bool = False,
+    progress: Progress | None = None,
+    commit_every: int = COMMIT_EVERY,
+) -> RunSummary:
+    """One indexer run under the run lock (raises :class:`~indexer.locking.IndexerBusy`)."""
+    generations = Generations(root)
+    with RunLock(Path(root) / LOCK_NAME):
+        started = time.monotonic()
+        unfinished = generations.unfinished()
+        live = generations.current()
+        if unfinished is not None:
+            state, mode = generations.state(unfinished), "resume-rebuild"
+        elif full or live is None:
+            state, mode = generations.create(), "rebuild"
+            state.snapshot_seq = source.last_seq()
+            generations.save_state(state)
+        else:
+            state, mode = generations.state(live), "incremental"
+        summary = RunSummary(mode, state.number, state.seq, state.seq)
+        _catch_up(generations, state, source, summary, progress, commit_every)
+        if not state.complete:
+            generations.switch(state)
+        summary.seconds = time.monotonic() - started
+        return summary
+
+
+def _catch_up(
+    generations: Generations,
+    state: GenerationState,
+    source: ChangeSource,
+    summary: RunSummary,
+    progress: Progress | None,
+    commit_every: int,
+) -> None:
+    words = cluster_words(source.cluster_names()) | set(generations.read_dictionary(state.number))
+    generations.write_dictionary(state.number, words)
+    segmenter = Segmenter(words)
+    index = generations.open(state.number)
+    expected = max(source.last_seq() - state.seq, 0)
+    session = _Session(index, state, segmenter, summary)
+    done = 0
+    try:
+        while True:
+            changes = source.changes_after(state.seq, BATCH)
+            if not changes:
+                break
+            for change in changes:
+                session.apply(change)
+            state.seq = changes[-1].seq
+            done += len(changes)
+            if progress:
+                progress(done, max(expected, done))
+            if session.pending >= commit_every:
+                session.commit()
+                generations.save_state(state)
+        session.commit(reopen=False)
+        generations.save_state(state)
+    finally:
+        session.cancel()
+        index.close()
+    summary.seq_to = state.seq
+
+
+class _Session:
+    """One Whoosh writer and the searcher of what was committed before it.
+
+    ``update_document`` would open a searcher for every document; looking keys up in one
+    searcher per writer is much cheaper. A key met twice before a commit (a record changed
+    again while the run was going) forces a commit first, so the second version replaces
+    the first instead of standing beside it.
+    """
+
+    def __init__(self, index, state: GenerationState, segmenter: Segmenter, summary: RunSummary):
+        self.index = index
+        self.state = state
+        self.segmenter = segmenter
+        self.summary = summary
+        self.writer: IndexWriter | None = None
+        self.pending = 0
+        self._keys: set[str] = set()
+        self._open()
+
+    def _open(self) -> None:
+        self.writer = self.index.writer(limitmb=256 if not self.state.complete else 64)
+        self.searcher = self.writer.searcher()
+        self._keys.clear()
+
+    def commit(self, reopen: bool = True) -> None:
+        self.searcher.close()
+        self.writer.commit()
+        self.writer = None
+        self.pending = 0
+        if reopen:
+            self._open()
+
+    def cancel(self) -> None:
+        if self.writer is not None:
+            self.searcher.close()
+            self.writer.cancel()
+            self.writer = None
+
+    def apply(self, change: IndexDocument) -> None:
+        if change.key in self._keys:
+            self.commit()
+        self.pending += 1
+        # In a rebuild, a key at or below the snapshot is met for the first time: nothing to
+        # replace or delete. Above it, the record changed while the rebuild ran.
+        first_sight = not self.state.complete and change.seq <= self.state.snapshot_seq
+        existed = not first_sight and self.searcher.document_number(key=change.key) is not None
+        if existed:
+            self.writer.delete_by_term("key", change.key, searcher=self.searcher)
+        if not change.live:
+            self.summary.deleted += existed
+            return
+        self.writer.add_document(**_fields(self.segmenter, change))
+        self._keys.add(change.key)
+        if existed:
+            self.summary.updated += 1
+        else:
+            self.summary.added += 1
+
+
+def _fields(segmenter: Segmenter, doc: IndexDocument) -> dict:
+    fields = {
+        "key": doc.key,
+        "seq": doc.seq,
+        "site": doc.site,
+        "tier": doc.tier,
+        "branch": " ".join(doc.branch),
+        "column": doc.column,
+        "doc_type": doc.doc_type,
+        "title": TokenStream.of(segmenter, doc.title),
+        "_stored_title": doc.title,
+        "body": TokenStream.of(segmenter, doc.body),
+        "_stored_body": doc.body,
+        "url": doc.url,
+        "site_name": doc.site_name,
+        "disclosure": doc.disclosure,
+    }
+    if doc.published is not None:
+        fields["published"] = doc.published
+        fields["year"] = str(doc.published.year)
+    return fields

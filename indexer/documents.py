@@ -1,0 +1,47 @@
+"""What the indexer consumes: one change of the store, shaped for the index.
+
+The relational store lives in :mod:`exchange`; it hands the indexer a :class:`ChangeSource`
+so that this package never imports the service. A change is either a live document (upsert)
+or a key that must leave the index (deleted, withdrawn, held back or no longer public).
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class IndexDocument:
+    """One record as of one change sequence number."""
+
+    key: str
+    seq: int
+    live: bool
+    site: str = ""
+    site_name: str = ""
+    tier: str = ""
+    branch: Sequence[str] = ()
+    column: str = ""
+    doc_type: str = ""
+    title: str = ""
+    body: str = ""
+    url: str = ""
+    published: datetime | None = None
+    disclosure: dict[str, str] = field(default_factory=dict)
+
+
+class ChangeSource(Protocol):
+    """Where the indexer reads changes from: the store's change feed."""
+
+    def changes_after(self, seq: int, limit: int) -> list[IndexDocument]:
+        """Changes with sequence number above ``seq``, in sequence order, at most ``limit``."""
+        ...
+
+    def last_seq(self) -> int:
+        """The highest sequence number committed so far."""
+        ...
+
+    def cluster_names(self) -> list[str]:
+        """Names of every site and department, for the segmentation dictionary."""
+        ...

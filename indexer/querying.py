@@ -1,0 +1,136 @@
+"""From a user's query string to a Whoosh query.
+
+The query language: plain words are all required and ranked; ``"quoted text"`` is an exact
+phrase; ``-word`` excludes; ``OR`` between two clauses accepts either. Every word is looked
+for in the title (boosted) and the body, as itself or as the phrase of its leaves, so a query
+word finds a text that was segmented differently around it.
+
+>>> parsed = parse('住房公积金 "国务院办公厅" -通知 医保 OR 社保')
+>>> [(c.kind, c.text) for c in parsed.clauses]
+[('words', '住房公积金'), ('phrase', '国务院办公厅'), ('words', '医保 OR 社保')]
+>>> [c.text for c in parsed.excluded]
+['通知']
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from whoosh import query as q
+
+from indexer.analysis import QueryWord, Segmenter
+
+MAX_QUERY_CHARS = 256
+MAX_CLAUSES = 16
+MAX_WORDS = 32
+FIELD_BOOSTS = {"title": 3.0, "body": 1.0}
+
+_TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
+
+
+class QueryTooComplex(ValueError):
+    """The query is longer or has more parts than a search may take."""
+
+
+@dataclass
+class Clause:
+    """One required part of a query: words, a phrase, or alternatives joined by OR."""
+
+    kind: str
+    text: str
+    alternatives: list["Clause"] = field(default_factory=list)
+
+
+@dataclass
+class ParsedQuery:
+    clauses: list[Clause]
+    excluded: list[Clause]
+
+    @property
+    def empty(self) -> bool:
+        return not self.clauses
+
+
+def parse(text: str) -> ParsedQuery:
+    """Split a query string into clauses; never raises on odd input, only on size."""
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryTooComplex(f"query longer than {MAX_QUERY_CHARS} characters")
+    clauses: list[Clause] = []
+    excluded: list[Clause] = []
+    join_next = False
+    for match in _TOKEN.finditer(text):
+        quoted, bare = match.group(1), match.group(2)
+        if bare == "OR" and clauses:
+            join_next = True
+            continue
+        if quoted is not None:
+            clause = Clause("phrase", quoted)
+        elif bare.startswith("-") and len(bare) > 1:
+            excluded.append(Clause("words", bare[1:]))
+            continue
+        else:
+            clause = Clause("words", bare)
+        if join_next:
+            previous = clauses.pop()
+            options = previous.alternatives or [previous]
+            clause = Clause("any", f"{previous.text} OR {clause.text}", [*options, clause])
+            clause.kind = "words" if all(o.kind == "words" for o in options) else "any"
+            join_next = False
+        clauses.append(clause)
+    if len(clauses) + len(excluded) > MAX_CLAUSES:
+        raise QueryTooComplex(f"more than {MAX_CLAUSES} query parts")
+    return ParsedQuery(clauses, excluded)
+
+
+class QueryBuilder:
+    """Turns parsed clauses into Whoosh queries with one segmenter."""
+
+    def __init__(self, segmenter: Segmenter, boosts: dict[str, float] | None = None) -> None:
+        self.segmenter = segmenter
+        self.boosts = boosts or FIELD_BOOSTS
+
+    def build(self, parsed: ParsedQuery) -> tuple[q.Query, list[QueryWord]]:
+        """The query and every word it looks for (for highlighting)."""
+        words: list[QueryWord] = []
+        required = [self._clause(c, words) for c in parsed.clauses]
+        required = [r for r in required if r is not q.NullQuery]
+        if len(words) > MAX_WORDS:
+            raise QueryTooComplex(f"more than {MAX_WORDS} words")
+        if not required:
+            return q.NullQuery, words
+        query = required[0] if len(required) == 1 else q.And(required)
+        banned = [self._clause(c, []) for c in parsed.excluded]
+        banned = [b for b in banned if b is not q.NullQuery]
+        if banned:
+            query = q.AndNot(query, q.Or(banned))
+        return query, words
+
+    def _clause(self, clause: Clause, words: list[QueryWord]) -> q.Query:
+        if clause.alternatives:
+            options = [self._clause(a, words) for a in clause.alternatives]
+            options = [o for o in options if o is not q.NullQuery]
+            return q.Or(options) if options else q.NullQuery
+        found = self.segmenter.query_words(clause.text)
+        words.extend(found)
+        if not found:
+            return q.NullQuery
+        if clause.kind == "phrase":
+            leaves = [leaf for w in found for leaf in w.leaves]
+            return self._fields(lambda f, b: _sequence(f, leaves, b))
+        parts = [self._fields(lambda f, b, w=w: self._word(f, w, b)) for w in found]
+        return parts[0] if len(parts) == 1 else q.And(parts)
+
+    def _fields(self, make) -> q.Query:
+        return q.Or([make(name, boost) for name, boost in self.boosts.items()])
+
+    @staticmethod
+    def _word(fieldname: str, word: QueryWord, boost: float) -> q.Query:
+        term = q.Term(fieldname, word.text, boost=boost)
+        if len(word.leaves) == 1:
+            return term
+        return q.Or([term, q.Phrase(fieldname, list(word.leaves), boost=boost)])
+
+
+def _sequence(fieldname: str, leaves: list[str], boost: float) -> q.Query:
+    if len(leaves) == 1:
+        return q.Term(fieldname, leaves[0], boost=boost)
+    return q.Phrase(fieldname, leaves, boost=boost)
