@@ -48,6 +48,13 @@ def build_parser() -> argparse.ArgumentParser:
     index = verbs.add_parser("index", parents=[common], help="the cron job: update the index")
     index.add_argument("--full", action="store_true", help="rebuild a new generation")
     index.add_argument("--quiet", action="store_true", help="no progress bar, only the summary")
+    index.add_argument(
+        "--commit-every",
+        type=int,
+        default=50_000,
+        metavar="N",
+        help="commit after every N changes: the most a crash can make the next run redo",
+    )
 
     load = verbs.add_parser("import", parents=[common], help="load a JSON Lines file")
     load.add_argument("file", type=Path, metavar="FILE.jsonl")

@@ -36,7 +36,12 @@ def serve(args: argparse.Namespace, config: Config) -> int:
 
 
 def index(args: argparse.Namespace, config: Config) -> int:
-    summary = run_indexer(config, full=args.full, progress=not args.quiet)
+    if args.commit_every < 1:
+        print("zhanqun index: --commit-every must be at least 1", file=sys.stderr)
+        return cli.EXIT_USAGE
+    summary = run_indexer(
+        config, full=args.full, progress=not args.quiet, commit_every=args.commit_every
+    )
     print(summary.line(), flush=True)
     return cli.EXIT_OK
 

@@ -39,11 +39,15 @@ class ProgressBar:
             self.stream.flush()
 
 
-def run_indexer(config: Config, full: bool, progress: bool = True) -> RunSummary:
+def run_indexer(
+    config: Config, full: bool, progress: bool = True, commit_every: int = building.COMMIT_EVERY
+) -> RunSummary:
     store = open_store(config.store_url)
     bar = ProgressBar() if progress else None
     try:
-        return building.run(config.index_dir, IndexFeed(store), full=full, progress=bar)
+        return building.run(
+            config.index_dir, IndexFeed(store), full=full, progress=bar, commit_every=commit_every
+        )
     finally:
         if bar:
             bar.close()

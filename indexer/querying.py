@@ -89,15 +89,19 @@ class QueryBuilder:
         self.boosts = boosts or FIELD_BOOSTS
 
     def build(self, parsed: ParsedQuery) -> tuple[q.Query, list[QueryWord]]:
-        """The query and every word it looks for (for highlighting)."""
+        """The query and every word it looks for (for highlighting).
+
+        A query with no required part matches every record, less any excluded ones.
+        """
         words: list[QueryWord] = []
         required = [self._clause(c, words) for c in parsed.clauses]
         required = [r for r in required if r is not q.NullQuery]
         if len(words) > MAX_WORDS:
             raise QueryTooComplex(f"more than {MAX_WORDS} words")
         if not required:
-            return q.NullQuery, words
-        query = required[0] if len(required) == 1 else q.And(required)
+            query: q.Query = q.NullQuery if parsed.clauses else q.Every()
+        else:
+            query = required[0] if len(required) == 1 else q.And(required)
         banned = [self._clause(c, []) for c in parsed.excluded]
         banned = [b for b in banned if b is not q.NullQuery]
         if banned:

@@ -134,8 +134,6 @@ def search(reader: IndexReader, request: SearchRequest) -> SearchResult:
     parsed = parse(request.text)
     with reader.open() as (searcher, segmenter):
         query, words = QueryBuilder(segmenter).build(parsed)
-        if parsed.empty:
-            query = q.Every()
         filters = _filters(request)
         kwargs: dict = {"filter": filters} if filters is not None else {}
         if request.sort == "newest" or parsed.empty:

@@ -1,0 +1,80 @@
+"""Fixtures shared by every test: a real SQLite store in a temporary directory, a small
+cluster of sites, and helpers that push records and run the indexer the way the CLI does."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from exchange.record_input import parse_item
+from exchange.settings import Config
+from exchange.store import Store, open_store
+from exchange.store.feed import IndexFeed
+from exchange.store.sites import register_site
+from exchange.store.writing import ItemResult, apply_batch
+from indexer import building
+from indexer.searching import IndexReader, SearchRequest, SearchResult, search
+
+CLUSTER = [
+    ("530500", "保山市人民政府", "city", None),
+    ("530521", "施甸县人民政府", "county", "530500"),
+    ("530581", "腾冲市人民政府", "county", "530500"),
+    ("530521100", "甸阳镇人民政府", "township", "530521"),
+    ("530500-fgw", "保山市发展和改革委员会", "department", "530500"),
+]
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Config:
+    return Config(data_dir=tmp_path / "data", database_url="", bind="127.0.0.1:0", workers=1)
+
+
+@pytest.fixture
+def store(config: Config) -> Iterator[Store]:
+    store = open_store(config.store_url)
+    yield store
+    store.dispose()
+
+
+@pytest.fixture
+def cluster(store: Store) -> Store:
+    """The store with a small three-tier cluster registered."""
+    for code, name, tier, parent in CLUSTER:
+        register_site(store, code, name, tier, parent, f"https://{code}.example.gov.cn")
+    return store
+
+
+def record(local_id: str, title: str, body: str = "", **fields) -> dict:
+    """A push item with sensible defaults."""
+    item = {"id": local_id, "title": title, "body": body or title, "published": "2024-05-01"}
+    item.update(fields)
+    return item
+
+
+class Cluster:
+    """A test's handle on the store and the index: push, index, search."""
+
+    def __init__(self, store: Store, config: Config) -> None:
+        self.store = store
+        self.config = config
+        self.reader = IndexReader(config.index_dir, refresh_seconds=0)
+
+    def push(self, site: str, *items: dict) -> list[ItemResult]:
+        return apply_batch(self.store, site, [parse_item(i) for i in items])
+
+    def index(self, full: bool = False, **kwargs) -> building.RunSummary:
+        return building.run(self.config.index_dir, IndexFeed(self.store), full=full, **kwargs)
+
+    def search(self, text: str = "", **kwargs) -> SearchResult:
+        return search(self.reader, SearchRequest(text=text, **kwargs))
+
+    def keys(self, text: str = "", **kwargs) -> set[str]:
+        kwargs.setdefault("page_size", 50)
+        return {hit.key for hit in self.search(text, **kwargs).hits}
+
+
+@pytest.fixture
+def zq(cluster: Store, config: Config) -> Iterator[Cluster]:
+    handle = Cluster(cluster, config)
+    yield handle
+    handle.reader.close()
