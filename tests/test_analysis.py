@@ -47,14 +47,16 @@ def test_site_registered_at_run_time_is_one_word_in_index_and_query():
     before = Segmenter()
     assert name not in [w.text for w in before.query_words("勐糯镇召开会议")]
     seg = Segmenter([name])
-    assert [w.text for w in seg.query_words("勐糯镇召开会议")][0] == name
+    assert next(w.text for w in seg.query_words("勐糯镇召开会议")) == name
     assert (name, 0, 0, 3) in seg.index_tokens("勐糯镇召开会议")
 
 
 def test_whoosh_tokenizer_index_and_query_modes():
     tokenizer = ChineseTokenizer(Segmenter())
-    index_mode = [(t.text, t.pos, t.startchar, t.endchar) for t in
-                  tokenizer("住房公积金", positions=True, chars=True)]  # fmt: skip
+    index_mode = [
+        (t.text, t.pos, t.startchar, t.endchar)
+        for t in tokenizer("住房公积金", positions=True, chars=True)
+    ]
     assert ("住房公积金", 0, 0, 5) in index_mode
     assert ("住房", 0, 0, 2) in index_mode and ("公积金", 1, 2, 5) in index_mode
     assert [t.text for t in tokenizer("住房公积金提取", mode="query")] == ["住房公积金", "提取"]

@@ -9,9 +9,18 @@ from tests.conftest import record
 
 @pytest.fixture
 def client(zq):
-    zq.push("530500", record("1", "保山市住房公积金管理办法", "住房公积金缴存和提取。",
-                             url="https://www.baoshan.gov.cn/1.html", doc_type="政府文件",
-                             index_no="11530500015173411X/2024-00012", doc_no="保政发〔2024〕1号"))  # fmt: skip
+    zq.push(
+        "530500",
+        record(
+            "1",
+            "保山市住房公积金管理办法",
+            "住房公积金缴存和提取。",
+            url="https://www.baoshan.gov.cn/1.html",
+            doc_type="政府文件",
+            index_no="11530500015173411X/2024-00012",
+            doc_no="保政发〔2024〕1号",
+        ),
+    )
     zq.push("530521", record("2", "施甸县公积金提取指南", "租房提取公积金。"))
     zq.index()
     return testing.TestClient(create_app(zq.config, zq.store, zq.reader))
@@ -25,17 +34,21 @@ def test_search_returns_hits_with_highlights_and_facets(client):
     assert first["site_name"] == "保山市人民政府" and first["tier"] == "city"
     assert "<mark>公积金</mark>" in first["title"]
     assert first["published"] == "2024-05-01T00:00:00+08:00"
-    assert first["disclosure"] == {"index_no": "11530500015173411X/2024-00012",
-                                   "doc_no": "保政发〔2024〕1号"}  # fmt: skip
+    assert first["disclosure"] == {
+        "index_no": "11530500015173411X/2024-00012",
+        "doc_no": "保政发〔2024〕1号",
+    }
     assert body["facets"]["tier"] == {"city": 1, "county": 1}
 
 
 def test_scope_branch_and_site(client):
-    branch = client.simulate_get("/v1/search", params={"q": "公积金", "site": "530521",
-                                                       "scope": "branch"}).json  # fmt: skip
+    branch = client.simulate_get(
+        "/v1/search", params={"q": "公积金", "site": "530521", "scope": "branch"}
+    ).json
     assert [h["id"] for h in branch["hits"]] == ["2"]
-    whole = client.simulate_get("/v1/search", params={"q": "公积金", "site": "530521",
-                                                      "scope": "cluster"}).json  # fmt: skip
+    whole = client.simulate_get(
+        "/v1/search", params={"q": "公积金", "site": "530521", "scope": "cluster"}
+    ).json
     assert whole["total"] == 2
 
 

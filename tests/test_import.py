@@ -20,16 +20,19 @@ def write_jsonl(path, lines):
 
 
 def test_bad_lines_are_reported_and_good_lines_imported(zq, tmp_path):
-    path = write_jsonl(tmp_path / "in.jsonl", [
-        record("1", "第一条"),
-        b'{"id": "2", "title": "broken',
-        {"id": "3", "body": "没有标题"},
-        record("4", "日期错误", published="2024-13-45"),
-        record("5", "过长", "长" * (MAX_BODY + 1)),
-        b"[1, 2, 3]",
-        b"",
-        record("6", "第六条", published="2024-02-29T09:30:00"),
-    ])  # fmt: skip
+    path = write_jsonl(
+        tmp_path / "in.jsonl",
+        [
+            record("1", "第一条"),
+            b'{"id": "2", "title": "broken',
+            {"id": "3", "body": "没有标题"},
+            record("4", "日期错误", published="2024-13-45"),
+            record("5", "过长", "长" * (MAX_BODY + 1)),
+            b"[1, 2, 3]",
+            b"",
+            record("6", "第六条", published="2024-02-29T09:30:00"),
+        ],
+    )
     report = import_file(zq.store, path, "530500")
     problems = [(e.line, e.code, e.field) for e in report.errors]
     assert problems == [
@@ -53,8 +56,14 @@ def test_reimport_changes_nothing(zq, tmp_path):
 
 
 def test_corpus_shaped_lines_are_accepted(zq, tmp_path):
-    line = {"id": "govpages-1", "title": "国务院常务会议", "body": "会议指出……",
-            "published": None, "source": "中国政府网", "url": None}  # fmt: skip
+    line = {
+        "id": "govpages-1",
+        "title": "国务院常务会议",
+        "body": "会议指出……",
+        "published": None,
+        "source": "中国政府网",
+        "url": None,
+    }
     report = import_file(zq.store, write_jsonl(tmp_path / "c.jsonl", [line]), "530500")
     assert not report.errors
     with zq.store.read() as conn:

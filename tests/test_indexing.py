@@ -51,7 +51,13 @@ def test_nothing_to_do_is_a_cheap_no_op(zq):
     zq.push("530500", record("1", "公告"))
     zq.index()
     again = zq.index()
-    assert (again.added, again.updated, again.deleted, again.seq_from, again.seq_to) == (0, 0, 0, 1, 1)
+    assert (again.added, again.updated, again.deleted, again.seq_from, again.seq_to) == (
+        0,
+        0,
+        0,
+        1,
+        1,
+    )
 
 
 def test_full_rebuild_switches_to_a_new_generation(zq):

@@ -4,11 +4,11 @@ import pytest
 from sqlalchemy import select, update
 
 from exchange.errors import Conflict, NotFound, Unavailable
+from exchange.record_input import parse_item
 from exchange.store import open_store, tables
 from exchange.store.feed import read_changes
-from exchange.store.sites import branch_of, all_sites, set_site_state
+from exchange.store.sites import all_sites, branch_of, set_site_state
 from exchange.store.writing import apply_batch
-from exchange.record_input import parse_item
 from tests.conftest import record
 
 
@@ -77,8 +77,11 @@ def test_closed_and_unknown_sites_are_refused(zq):
 
 
 def test_columns_are_registered_with_a_guessed_kind(zq):
-    zq.push("530500", record("1", "公告", column="政务公开/通知公告"),
-            record("2", "动态", column="首页/要闻动态"))  # fmt: skip
+    zq.push(
+        "530500",
+        record("1", "公告", column="政务公开/通知公告"),
+        record("2", "动态", column="首页/要闻动态"),
+    )
     with zq.store.read() as conn:
         rows = conn.execute(select(tables.columns.c.path, tables.columns.c.kind)).all()
     assert set(rows) == {("政务公开/通知公告", "notice"), ("首页/要闻动态", "news")}
@@ -105,7 +108,9 @@ def test_reopening_keeps_data_and_a_newer_schema_is_refused(config, cluster):
 
 
 def test_html_is_reduced_to_text(zq):
-    zq.push("530500", record("1", "<b>公告</b>", "<p>第一段</p><script>steal()</script><p>第二段</p>"))
+    zq.push(
+        "530500", record("1", "<b>公告</b>", "<p>第一段</p><script>steal()</script><p>第二段</p>")
+    )
     with zq.store.read() as conn:
         [row] = read_changes(conn, 0, 10)
     assert row.title == "公告"
@@ -122,7 +127,9 @@ def test_concurrent_writers_and_a_puller_see_every_change_once(zq):
     def write(n: int) -> None:
         try:
             for b in range(batches):
-                zq.push("530500", *[record(f"w{n}-{b}-{i}", f"公告 {n} {b} {i}") for i in range(size)])
+                zq.push(
+                    "530500", *[record(f"w{n}-{b}-{i}", f"公告 {n} {b} {i}") for i in range(size)]
+                )
         except BaseException as error:  # pragma: no cover - reported below
             errors.append(error)
 
