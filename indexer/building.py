@@ -18,11 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from whoosh import query as q
 from whoosh.writing import IndexWriter
 
 from indexer.analysis import Segmenter, TokenStream, cluster_words
 from indexer.documents import ChangeSource, IndexDocument
 from indexer.generations import Generations, GenerationState
+from indexer.lexicon import LEXICON, write_lexicon
 from indexer.locking import RunLock
 
 LOCK_NAME = "indexer.lock"
@@ -77,10 +79,23 @@ def run(
             state, mode = generations.state(live), "incremental"
         summary = RunSummary(mode, state.number, state.seq, state.seq)
         _catch_up(generations, state, source, summary, progress, commit_every)
+        _refresh_lexicon(generations, state.number, summary)
         if not state.complete:
             generations.switch(state)
         summary.seconds = time.monotonic() - started
         return summary
+
+
+def _refresh_lexicon(generations: Generations, number: int, summary: RunSummary) -> None:
+    """Recount the words after a run that changed the index (or left no lexicon yet)."""
+    changed = summary.added or summary.updated or summary.deleted
+    if not changed and (generations.path(number) / LEXICON).exists():
+        return
+    index = generations.open(number)
+    try:
+        write_lexicon(index, generations.path(number))
+    finally:
+        index.close()
 
 
 def _catch_up(
@@ -138,6 +153,9 @@ class _Session:
         self.pending = 0
         self._keys: set[str] = set()
         self._open()
+        # A crash between a Whoosh commit and the state file leaves documents above state.seq
+        # that this run reads again: up to the highest of them, a rebuild must look keys up.
+        self.replayed_to = _highest_seq(self.searcher, state.seq)
 
     def _open(self) -> None:
         self.writer = self.index.writer(limitmb=256 if not self.state.complete else 64)
@@ -164,7 +182,9 @@ class _Session:
         self.pending += 1
         # In a rebuild, a key at or below the snapshot is met for the first time: nothing to
         # replace or delete. Above it, the record changed while the rebuild ran.
-        first_sight = not self.state.complete and change.seq <= self.state.snapshot_seq
+        first_sight = (
+            not self.state.complete and self.replayed_to < change.seq <= self.state.snapshot_seq
+        )
         existed = not first_sight and self.searcher.document_number(key=change.key) is not None
         if existed:
             self.writer.delete_by_term("key", change.key, searcher=self.searcher)
@@ -177,6 +197,12 @@ class _Session:
             self.summary.updated += 1
         else:
             self.summary.added += 1
+
+
+def _highest_seq(searcher, above: int) -> int:
+    """The highest change sequence number indexed above ``above``, else ``above``."""
+    docnums = searcher.docs_for_query(q.NumericRange("seq", above + 1, None))
+    return max((searcher.stored_fields(n)["seq"] for n in docnums), default=above)
 
 
 def _fields(segmenter: Segmenter, doc: IndexDocument) -> dict:

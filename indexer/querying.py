@@ -13,6 +13,7 @@ word finds a text that was segmented differently around it.
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from whoosh import query as q
@@ -23,6 +24,10 @@ MAX_QUERY_CHARS = 256
 MAX_CLAUSES = 16
 MAX_WORDS = 32
 FIELD_BOOSTS = {"title": 3.0, "body": 1.0}
+# An alternative (synonym, expansion) counts for less than the word the user typed.
+ALTERNATIVE_WEIGHT = 0.8
+# Records holding all the words as one exact phrase come first.
+PHRASE_BOOSTS = {"title": 6.0, "body": 2.0}
 
 _TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
 
@@ -81,11 +86,24 @@ def parse(text: str) -> ParsedQuery:
     return ParsedQuery(clauses, excluded)
 
 
-class QueryBuilder:
-    """Turns parsed clauses into Whoosh queries with one segmenter."""
+Expand = Callable[[QueryWord], list[QueryWord]]
 
-    def __init__(self, segmenter: Segmenter, boosts: dict[str, float] | None = None) -> None:
+
+def _no_expansion(word: QueryWord) -> list[QueryWord]:
+    return []
+
+
+class QueryBuilder:
+    """Turns parsed clauses into Whoosh queries with one segmenter and one expander."""
+
+    def __init__(
+        self,
+        segmenter: Segmenter,
+        expand: Expand = _no_expansion,
+        boosts: dict[str, float] | None = None,
+    ) -> None:
         self.segmenter = segmenter
+        self.expand = expand
         self.boosts = boosts or FIELD_BOOSTS
 
     def build(self, parsed: ParsedQuery) -> tuple[q.Query, list[QueryWord]]:
@@ -102,6 +120,7 @@ class QueryBuilder:
             query: q.Query = q.NullQuery if parsed.clauses else q.Every()
         else:
             query = required[0] if len(required) == 1 else q.And(required)
+            query = self._prefer_exact_phrase(query, parsed)
         banned = [self._clause(c, []) for c in parsed.excluded]
         banned = [b for b in banned if b is not q.NullQuery]
         if banned:
@@ -120,8 +139,29 @@ class QueryBuilder:
         if clause.kind == "phrase":
             leaves = [leaf for w in found for leaf in w.leaves]
             return self._fields(lambda f, b: _sequence(f, leaves, b))
-        parts = [self._fields(lambda f, b, w=w: self._word(f, w, b)) for w in found]
+        parts = []
+        for word in found:
+            alternatives = self.expand(word)
+            words.extend(alternatives)
+            parts.append(self._fields(lambda f, b, w=word, a=alternatives: self._any(f, w, a, b)))
         return parts[0] if len(parts) == 1 else q.And(parts)
+
+    def _prefer_exact_phrase(self, query: q.Query, parsed: ParsedQuery) -> q.Query:
+        """Several words typed together rank higher where they stand together as typed."""
+        plain = [c for c in parsed.clauses if c.kind == "words" and not c.alternatives]
+        words = [w for c in plain for w in self.segmenter.query_words(c.text)]
+        leaves = [leaf for w in words for leaf in w.leaves]
+        if len(words) < 2 or len(leaves) > MAX_WORDS:
+            return query
+        phrase = q.Or([q.Phrase(f, leaves, boost=b) for f, b in PHRASE_BOOSTS.items()])
+        return q.AndMaybe(query, phrase)
+
+    def _any(self, fieldname: str, word: QueryWord, alternatives, boost: float) -> q.Query:
+        query = self._word(fieldname, word, boost)
+        if not alternatives:
+            return query
+        weaker = boost * ALTERNATIVE_WEIGHT
+        return q.Or([query, *(self._word(fieldname, a, weaker) for a in alternatives)])
 
     def _fields(self, make) -> q.Query:
         return q.Or([make(name, boost) for name, boost in self.boosts.items()])
@@ -130,7 +170,7 @@ class QueryBuilder:
     def _word(fieldname: str, word: QueryWord, boost: float) -> q.Query:
         term = q.Term(fieldname, word.text, boost=boost)
         if len(word.leaves) == 1:
-            return term
+            return term if word.leaves[0] == word.text else q.Term(fieldname, word.leaves[0])
         return q.Or([term, q.Phrase(fieldname, list(word.leaves), boost=boost)])
 
 

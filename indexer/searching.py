@@ -1,4 +1,5 @@
-"""Running a search against the live generation: filters, sorting, pages, facets, highlights.
+"""Running a search against the live generation: filters, sorting, pages, facets, highlights,
+and the corrections a Chinese search box needs.
 
 :class:`IndexReader` belongs to one process (one gunicorn worker). It opens the generation
 named by CURRENT the first time it is asked, after the fork, and looks again at most once a
@@ -18,14 +19,21 @@ from whoosh import query as q
 from whoosh import sorting
 from whoosh.searching import Searcher
 
-from indexer.analysis import Segmenter
+from indexer.analysis import QueryWord, Segmenter
+from indexer.correction import fix_homophones, respell_pinyin
+from indexer.expansion import Expander
 from indexer.generations import Generations
 from indexer.highlight import highlight
+from indexer.lexicon import LEXICON, Lexicon
 from indexer.querying import QueryBuilder, parse
 from indexer.schema import FACET_FIELDS
+from indexer.scoring import RecencyBM25F
+from indexer.synonyms import Synonyms
 
 MAX_PAGE_SIZE = 50
 MAX_DEPTH = 1_000
+# Try a homophone fix when the query as typed finds fewer records than this.
+FEW_RESULTS = 3
 
 
 class IndexUnavailable(RuntimeError):
@@ -42,12 +50,14 @@ class SearchRequest:
     tiers: Sequence[str] = ()
     columns: Sequence[str] = ()
     doc_types: Sequence[str] = ()
+    exclude_sites: Sequence[str] = ()
     published_from: datetime | None = None
     published_to: datetime | None = None
     sort: str = "relevance"
     page: int = 1
     page_size: int = 10
     facets: bool = True
+    correct: bool = True
 
 
 @dataclass
@@ -67,93 +77,183 @@ class Hit:
 
 
 @dataclass
+class Correction:
+    """The query that was searched instead of what was typed ("以下是 X 的结果 / 仍然搜索 Y")."""
+
+    query: str
+    original: str
+    kind: str
+
+
+@dataclass
 class SearchResult:
     total: int
     hits: list[Hit]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     generation: int = 0
+    correction: Correction | None = None
+
+
+@dataclass
+class View:
+    """Everything one search needs from the live generation, consistent with each other."""
+
+    searcher: Searcher
+    segmenter: Segmenter
+    lexicon: Lexicon
+    expander: Expander
+    generation: int
+    official: frozenset[str]
 
 
 class IndexReader:
-    """The searcher and segmenter of the live generation, refreshed as the indexer commits."""
+    """The searcher, segmenter and lexicon of the live generation, refreshed as the indexer
+    commits."""
 
-    def __init__(self, root: Path, refresh_seconds: float = 1.0) -> None:
+    def __init__(
+        self, root: Path, refresh_seconds: float = 1.0, synonyms: Path | None = None
+    ) -> None:
         self.generations = Generations(root)
         self.refresh_seconds = refresh_seconds
+        self.synonyms_path = synonyms
         self._lock = threading.Lock()
-        self._searcher: Searcher | None = None
-        self._generation: int | None = None
-        self._segmenter: Segmenter | None = None
+        self._view: View | None = None
+        self._lexicon_stamp: float | None = None
+        self._synonyms: Synonyms | None = None
         self._checked = 0.0
 
     @property
     def generation(self) -> int | None:
-        return self._generation
+        return self._view.generation if self._view else None
 
     @contextmanager
-    def open(self) -> Iterator[tuple[Searcher, Segmenter]]:
-        """The current searcher and the segmenter that matches its dictionary."""
+    def open(self) -> Iterator[View]:
         with self._lock:
             self._maybe_refresh()
-            searcher, segmenter = self._searcher, self._segmenter
-        yield searcher, segmenter
+            view = self._view
+        yield view
 
     def _maybe_refresh(self) -> None:
         now = time.monotonic()
-        if self._searcher is not None and now - self._checked < self.refresh_seconds:
+        if self._view is not None and now - self._checked < self.refresh_seconds:
             return
         self._checked = now
         number = self.generations.current()
         if number is None:
             raise IndexUnavailable("the index has not been built yet: run `zhanqun index`")
-        if self._segmenter is None:
-            self._segmenter = Segmenter()
-        if number != self._generation or self._searcher is None:
-            try:
-                index = self.generations.open(number)
-                self._segmenter.add_words(self.generations.read_dictionary(number))
-                self._searcher = index.searcher()
-            except Exception as error:
-                if self._searcher is not None:
-                    return
+        view = self._view
+        try:
+            if view is None or view.generation != number:
+                self._view = self._open(number, view.segmenter if view else None)
+            elif not view.searcher.up_to_date():
+                self._view = self._open(number, view.segmenter, view.searcher.refresh())
+            elif self._lexicon_changed(number):
+                self._view = self._open(number, view.segmenter, view.searcher)
+        except Exception as error:
+            if self._view is None:
                 raise IndexUnavailable(f"cannot open index generation {number}") from error
-            self._generation = number
-        elif not self._searcher.up_to_date():
-            self._segmenter.add_words(self.generations.read_dictionary(number))
-            self._searcher = self._searcher.refresh()
+
+    def _lexicon_changed(self, number: int) -> bool:
+        try:
+            stamp = (self.generations.path(number) / LEXICON).stat().st_mtime
+        except FileNotFoundError:
+            stamp = None
+        return stamp != self._lexicon_stamp
+
+    def _open(
+        self, number: int, segmenter: Segmenter | None, searcher: Searcher | None = None
+    ) -> View:
+        if self._synonyms is None:
+            self._synonyms = Synonyms.load(self.synonyms_path)
+        if segmenter is None:
+            segmenter = Segmenter(self._synonyms.words())
+        segmenter.add_words(self.generations.read_dictionary(number))
+        if searcher is None:
+            searcher = self.generations.open(number).searcher(weighting=RecencyBM25F())
+        path = self.generations.path(number) / LEXICON
+        self._lexicon_stamp = path.stat().st_mtime if path.exists() else None
+        lexicon = Lexicon.load(self.generations.path(number))
+        expander = Expander(segmenter, self._synonyms, lexicon)
+        return View(searcher, segmenter, lexicon, expander, number, segmenter.official_words())
 
     def close(self) -> None:
         with self._lock:
-            if self._searcher is not None:
-                self._searcher.close()
-                self._searcher = None
+            if self._view is not None:
+                self._view.searcher.close()
+                self._view = None
 
 
 def search(reader: IndexReader, request: SearchRequest) -> SearchResult:
-    """Run one search; the caller has validated page bounds."""
-    parsed = parse(request.text)
-    with reader.open() as (searcher, segmenter):
-        query, words = QueryBuilder(segmenter).build(parsed)
-        filters = _filters(request)
-        kwargs: dict = {"filter": filters} if filters is not None else {}
-        if request.sort == "newest" or parsed.empty:
-            kwargs["sortedby"] = sorting.FieldFacet("published", reverse=True)
-        if request.facets:
-            kwargs["groupedby"] = {
-                name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACET_FIELDS
-            }
-        page = searcher.search_page(query, request.page, pagelen=request.page_size, **kwargs)
-        hits = [_hit(segmenter, hit, words) for hit in page]
-        facets = {}
-        if request.facets:
-            facets = {
-                name: dict(sorted(page.results.groups(name).items(), key=lambda kv: -kv[1]))
-                for name in FACET_FIELDS
-            }
-            for counts in facets.values():
-                counts.pop("", None)
-                counts.pop(None, None)
-        return SearchResult(page.total, hits, facets, reader.generation or 0)
+    """Run one search, respelling pinyin and fixing a homophone typo when that finds more."""
+    with reader.open() as view:
+        text, correction = request.text, None
+        if request.correct:
+            respelled = _respell(text, view)
+            if respelled != text:
+                text, correction = respelled, Correction(respelled, request.text, "pinyin")
+        result = _run(view, text, request)
+        if request.correct and correction is None and text:
+            fix = fix_homophones(text, view.segmenter, view.lexicon)
+            # A typed word the index has never seen is corrected outright; a rare one only
+            # when it finds next to nothing.
+            if fix and (fix.certain or result.total < FEW_RESULTS):
+                alternative = _run(view, fix.text, request)
+                if alternative.total > (0 if fix.certain else result.total):
+                    result = alternative
+                    correction = Correction(fix.text, request.text, "typo")
+        result.correction = correction
+        return result
+
+
+def _respell(text: str, view: View) -> str:
+    """Replace words typed in pinyin that the index does not hold by the words they spell."""
+    tokens = text.split()
+    if not tokens:
+        return text
+    reader = view.searcher.reader()
+
+    def indexed(word: str) -> bool:
+        return any(reader.doc_frequency(f, word.lower()) for f in ("title", "body"))
+
+    if len(tokens) > 1 and all(t.isascii() and t.isalpha() for t in tokens):
+        joined = "".join(tokens)
+        spelled = [] if indexed(joined) else respell_pinyin(joined, view.lexicon, view.official)
+        if spelled:
+            return spelled[0]
+    out = []
+    for token in tokens:
+        spelled = [] if indexed(token) else respell_pinyin(token, view.lexicon, view.official)
+        out.append(spelled[0] if spelled else token)
+    return " ".join(out)
+
+
+def _run(view: View, text: str, request: SearchRequest) -> SearchResult:
+    parsed = parse(text)
+    query, words = QueryBuilder(view.segmenter, view.expander).build(parsed)
+    view.searcher.weighting.at(datetime.now())
+    kwargs: dict = {}
+    filters = _filters(request)
+    if filters is not None:
+        kwargs["filter"] = filters
+    if request.exclude_sites:
+        kwargs["mask"] = q.Or([q.Term("site", s) for s in request.exclude_sites])
+    if request.sort == "newest" or parsed.empty:
+        kwargs["sortedby"] = sorting.FieldFacet("published", reverse=True)
+    if request.facets:
+        kwargs["groupedby"] = {
+            name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACET_FIELDS
+        }
+    page = view.searcher.search_page(query, request.page, pagelen=request.page_size, **kwargs)
+    ranked = "sortedby" not in kwargs
+    hits = [_hit(view.segmenter, hit, words, ranked) for hit in page]
+    facets = {}
+    if request.facets:
+        for name in FACET_FIELDS:
+            counts = page.results.groups(name)
+            counts.pop("", None)
+            counts.pop(None, None)
+            facets[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    return SearchResult(page.total, hits, facets, view.generation)
 
 
 def _filters(request: SearchRequest) -> q.Query | None:
@@ -175,7 +275,7 @@ def _filters(request: SearchRequest) -> q.Query | None:
     return parts[0] if len(parts) == 1 else q.And(parts)
 
 
-def _hit(segmenter: Segmenter, hit, words) -> Hit:
+def _hit(segmenter: Segmenter, hit, words: list[QueryWord], ranked: bool = True) -> Hit:
     stored = hit.fields()
     return Hit(
         key=stored["key"],
@@ -189,5 +289,6 @@ def _hit(segmenter: Segmenter, hit, words) -> Hit:
         column=stored.get("column", ""),
         doc_type=stored.get("doc_type", ""),
         disclosure=stored.get("disclosure") or {},
-        score=hit.score or 0.0,
+        # Sorted by a field, Whoosh's "score" is the sort key (beyond 64 bits when reversed).
+        score=(hit.score or 0.0) if ranked else 0.0,
     )

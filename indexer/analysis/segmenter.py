@@ -69,6 +69,10 @@ class Segmenter:
         if added:
             self._leaf_cache.clear()
 
+    def official_words(self) -> frozenset[str]:
+        """The government vocabulary, synonyms and cluster names this dictionary was taught."""
+        return frozenset(self.extra_words)
+
     def words(self, text: str) -> list[tuple[str, int, int]]:
         """Coarse dictionary words of ``text`` with offsets, punctuation and stop words dropped."""
         folded = fold(text)

@@ -1,0 +1,176 @@
+"""The lexicon of a generation: its words, how many records use them, and their pinyin.
+
+Written by the indexer beside each generation (``lexicon.tsv``) after a run, read by search
+workers. It answers the questions a Chinese search box asks of the vocabulary:
+
+* which indexed words sound like this one (homophone typos: 公基金 → 公积金);
+* which words are spelled by this pinyin or these initials (``yibao``, ``yb`` → 医保);
+* which words start with what the user has typed so far (suggestions).
+
+Edit distance on characters is useless for Chinese typos: an input-method slip swaps a
+character for another with the same sound, so matching is done on (fuzzy) pinyin.
+
+>>> fuzzy_key(("zhong", "sheng", "ning"))
+'zongsenlin'
+"""
+
+import bisect
+import heapq
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pypinyin import Style, lazy_pinyin
+
+from indexer.generations import write_atomically
+
+LEXICON = "lexicon.tsv"
+MIN_DF = 2
+MAX_TERMS = 120_000
+_FIELDS = ("title", "body")
+# Initials and finals that speakers of many dialects (and input-method users) confuse.
+_FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("n", "l"))
+_FUZZY_FINALS = (("ang", "an"), ("eng", "en"), ("ing", "in"))
+
+
+def syllables(word: str) -> tuple[str, ...]:
+    """Toneless pinyin, phrase-aware for polyphones (重庆 → chong qing)."""
+    return tuple(lazy_pinyin(word, style=Style.NORMAL, errors="ignore"))
+
+
+def fuzzy_key(sounds: Iterable[str]) -> str:
+    out = []
+    for sound in sounds:
+        for long, short in _FUZZY_INITIALS:
+            if sound.startswith(long):
+                sound = short + sound[len(long) :]
+                break
+        for long, short in _FUZZY_FINALS:
+            if sound.endswith(long):
+                sound = sound[: -len(long)] + short
+                break
+        out.append(sound)
+    return "".join(out)
+
+
+def _is_candidate(term: str) -> bool:
+    return len(term) >= 2 and all("\u3400" <= ch <= "\u9fff" for ch in term)
+
+
+def write_lexicon(index, directory: Path) -> int:
+    """Count the index's Chinese words and write them with their pinyin; returns how many."""
+    previous = {e.term: e.sounds for e in read_entries(directory / LEXICON)}
+    df: Counter[str] = Counter()
+    title_df: Counter[str] = Counter()
+    with index.reader() as reader:
+        for field in _FIELDS:
+            if field not in reader.indexed_field_names():
+                continue
+            for raw, info in reader.iter_field(field):
+                term = raw.decode("utf-8")
+                if _is_candidate(term):
+                    df[term] += info.doc_frequency()
+                    if field == "title":
+                        title_df[term] += info.doc_frequency()
+    kept = heapq.nlargest(MAX_TERMS, ((n, t) for t, n in df.items() if n >= MIN_DF))
+    lines = []
+    for count, term in sorted(kept, key=lambda kv: kv[1]):
+        sounds = previous.get(term) or syllables(term)
+        lines.append(f"{term}\t{count}\t{title_df[term]}\t{' '.join(sounds)}\n")
+    write_atomically(directory / LEXICON, "".join(lines).encode("utf-8"))
+    return len(lines)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    term: str
+    df: int
+    title_df: int
+    sounds: tuple[str, ...]
+
+
+def read_entries(path: Path) -> list[Entry]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return []
+    entries = []
+    for line in text.splitlines():
+        term, df, title_df, sounds = line.split("\t")
+        entries.append(Entry(term, int(df), int(title_df), tuple(sounds.split())))
+    return entries
+
+
+class Lexicon:
+    """Lookups over a generation's words, ranked by how many records use them."""
+
+    def __init__(self, entries: list[Entry]) -> None:
+        self.entries = {e.term: e for e in entries}
+        by_df = sorted(entries, key=lambda e: -e.df)
+        self._exact: dict[str, list[str]] = {}
+        self._fuzzy: dict[str, list[str]] = {}
+        for entry in by_df:
+            self._exact.setdefault("".join(entry.sounds), []).append(entry.term)
+            self._fuzzy.setdefault(fuzzy_key(entry.sounds), []).append(entry.term)
+        self._terms = sorted(self.entries)
+        self._spelled = sorted(("".join(e.sounds), e.term) for e in entries)
+        self._initials = sorted(("".join(s[0] for s in e.sounds if s), e.term) for e in entries)
+
+    @classmethod
+    def load(cls, directory: Path) -> "Lexicon":
+        return cls(read_entries(directory / LEXICON))
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def df(self, term: str) -> int:
+        entry = self.entries.get(term)
+        return entry.df if entry else 0
+
+    def homophones(self, word: str) -> list[str]:
+        """Indexed words that sound like ``word`` (same length), most used first."""
+        key = fuzzy_key(syllables(word))
+        return [t for t in self._fuzzy.get(key, ()) if t != word and len(t) == len(word)]
+
+    def spelled(self, pinyin: str) -> list[str]:
+        """Words whose full toneless pinyin is ``pinyin`` (``yibao`` → 医保)."""
+        return list(self._exact.get(pinyin.lower(), ()))
+
+    def by_initials(self, letters: str, limit: int = 5) -> list[str]:
+        """Words whose syllables start with these letters (``yb`` → 医保), most used first."""
+        letters = letters.lower()
+        matches = self._range(self._initials, letters, exact=True)
+        return self._top(matches, limit)
+
+    def completions(self, prefix: str, limit: int = 10) -> list[str]:
+        """Words that start with ``prefix``, in Chinese or as a pinyin prefix, by use in titles."""
+        if prefix.isascii():
+            spelled = self._range(self._spelled, prefix.lower(), exact=False)
+            initials = self._range(self._initials, prefix.lower(), exact=False)
+            return self._top(spelled + initials, limit, titles=True)
+        lo = bisect.bisect_left(self._terms, prefix)
+        hi = bisect.bisect_left(self._terms, prefix + "\U0010ffff")
+        return self._top(self._terms[lo : min(hi, lo + 5_000)], limit, titles=True)
+
+    def containing(self, char: str, limit: int = 30) -> list[str]:
+        """The most used words that contain one character (for single-character queries)."""
+        return self._top([t for t in self._terms if char in t], limit)
+
+    @staticmethod
+    def _range(pairs: list[tuple[str, str]], key: str, exact: bool) -> list[str]:
+        lo = bisect.bisect_left(pairs, (key, ""))
+        out = []
+        for spelled, term in pairs[lo : lo + 5_000]:
+            if spelled == key if exact else spelled.startswith(key):
+                out.append(term)
+            elif not spelled.startswith(key):
+                break
+        return out
+
+    def _top(self, terms: list[str], limit: int, titles: bool = False) -> list[str]:
+        def weight(term: str) -> tuple[int, int]:
+            entry = self.entries[term]
+            return (entry.title_df, entry.df) if titles else (entry.df, entry.title_df)
+
+        return heapq.nlargest(limit, dict.fromkeys(terms), key=weight)
