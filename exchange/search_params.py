@@ -61,6 +61,10 @@ def search_request(req: falcon.Request, sites: dict[str, Site]) -> SearchRequest
         raise InvalidInput(f"results beyond the first {MAX_DEPTH} are not served; refine the query",
                            code="page_too_deep", field="page")  # fmt: skip
     request.facets = req.get_param_as_bool("facets", default=True)
+    # "仍然搜索 …": search exactly what was typed, without respelling or typo fixes.
+    request.correct = not req.get_param_as_bool("exact", default=False)
+    # A closed site (关停) disappears from public search at once, before any re-index.
+    request.exclude_sites = [code for code, site in sites.items() if site.state != "open"]
     return request
 
 

@@ -32,6 +32,17 @@ def _result(text: str, page: int, size: int, result: SearchResult, took_ms: floa
         "generation": result.generation,
         "hits": [_hit(hit) for hit in result.hits],
         "facets": result.facets,
+        "correction": _correction(result),
+    }
+
+
+def _correction(result: SearchResult) -> dict | None:
+    if result.correction is None:
+        return None
+    return {
+        "query": result.correction.query,
+        "original": result.correction.original,
+        "kind": result.correction.kind,
     }
 
 
