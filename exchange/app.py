@@ -9,6 +9,7 @@ import orjson
 from exchange.errors import ZhanqunError
 from exchange.resources.health import HealthResource
 from exchange.resources.search import SearchResource
+from exchange.resources.suggest import SuggestResource
 from exchange.settings import Config, from_env
 from exchange.site_cache import SiteCache
 from exchange.store import Store, open_store
@@ -30,6 +31,7 @@ def create_app(config: Config, store: Store, reader: IndexReader) -> falcon.App:
     app.req_options.auto_parse_qs_csv = True
     sites = SiteCache(store)
     app.add_route("/v1/search", SearchResource(reader, sites))
+    app.add_route("/v1/suggest", SuggestResource(reader))
     app.add_route("/healthz", HealthResource(store, reader))
     _add_error_handlers(app)
     return app

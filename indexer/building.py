@@ -14,6 +14,7 @@ is resumed by the next run, whatever its flags.
 """
 
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,7 @@ from whoosh.writing import IndexWriter
 from indexer.analysis import Segmenter, TokenStream, cluster_words
 from indexer.documents import ChangeSource, IndexDocument
 from indexer.generations import Generations, GenerationState
-from indexer.lexicon import LEXICON, write_lexicon
+from indexer.lexicon import LEXICON, merge_phrases, title_phrases, write_lexicon
 from indexer.locking import RunLock
 
 LOCK_NAME = "indexer.lock"
@@ -78,19 +79,22 @@ def run(
         else:
             state, mode = generations.state(live), "incremental"
         summary = RunSummary(mode, state.number, state.seq, state.seq)
-        _catch_up(generations, state, source, summary, progress, commit_every)
-        _refresh_lexicon(generations, state.number, summary)
+        phrases = _catch_up(generations, state, source, summary, progress, commit_every)
+        _refresh_lexicon(generations, state.number, summary, phrases)
         if not state.complete:
             generations.switch(state)
         summary.seconds = time.monotonic() - started
         return summary
 
 
-def _refresh_lexicon(generations: Generations, number: int, summary: RunSummary) -> None:
+def _refresh_lexicon(
+    generations: Generations, number: int, summary: RunSummary, phrases: Counter[str]
+) -> None:
     """Recount the words after a run that changed the index (or left no lexicon yet)."""
     changed = summary.added or summary.updated or summary.deleted
     if not changed and (generations.path(number) / LEXICON).exists():
         return
+    merge_phrases(generations.path(number), phrases)
     index = generations.open(number)
     try:
         write_lexicon(index, generations.path(number))
@@ -105,7 +109,9 @@ def _catch_up(
     summary: RunSummary,
     progress: Progress | None,
     commit_every: int,
-) -> None:
+) -> Counter[str]:
+    """Index every change after the generation's sequence number; returns the title phrases
+    of the documents it added."""
     words = cluster_words(source.cluster_names()) | set(generations.read_dictionary(state.number))
     generations.write_dictionary(state.number, words)
     segmenter = Segmenter(words)
@@ -133,6 +139,7 @@ def _catch_up(
         session.cancel()
         index.close()
     summary.seq_to = state.seq
+    return session.phrases
 
 
 class _Session:
@@ -151,6 +158,7 @@ class _Session:
         self.summary = summary
         self.writer: IndexWriter | None = None
         self.pending = 0
+        self.phrases: Counter[str] = Counter()
         self._keys: set[str] = set()
         self._open()
         # A crash between a Whoosh commit and the state file leaves documents above state.seq
@@ -192,6 +200,7 @@ class _Session:
             self.summary.deleted += existed
             return
         self.writer.add_document(**_fields(self.segmenter, change))
+        self.phrases.update(title_phrases(self.segmenter.words(change.title)))
         self._keys.add(change.key)
         if existed:
             self.summary.updated += 1

@@ -16,6 +16,7 @@ character for another with the same sound, so matching is done on (fuzzy) pinyin
 
 import bisect
 import heapq
+import itertools
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ from pypinyin import Style, lazy_pinyin
 from indexer.generations import write_atomically
 
 LEXICON = "lexicon.tsv"
+PHRASES = "phrases.tsv"
+MAX_PHRASES = 200_000
 MIN_DF = 2
 MAX_TERMS = 120_000
 _FIELDS = ("title", "body")
@@ -82,6 +85,54 @@ def write_lexicon(index, directory: Path) -> int:
     return len(lines)
 
 
+# Words that end no phrase a person would type: titles' connectives and verbs of reporting.
+_GLUE = frozenset(
+    [
+        "关于",
+        "有关",
+        "相关",
+        "主要",
+        "进一步",
+        "召开",
+        "开展",
+        "举办",
+        "印发",
+        "发布",
+        "做好",
+        "加强",
+        "推进",
+        "实施",
+        "组织",
+        "工作",
+    ]
+)
+
+
+def title_phrases(words: list[tuple[str, int, int]]) -> Iterable[str]:
+    """Two adjacent words of a title, as typed together (住房公积金 + 提取 → 住房公积金提取)."""
+    for (first, _, end), (second, start, _) in itertools.pairwise(words):
+        if end == start and second not in _GLUE and _is_candidate(first) and _is_candidate(second):
+            yield first + second
+
+
+def merge_phrases(directory: Path, counts: Counter[str]) -> None:
+    """Add a run's title phrases to the generation's counts (a rebuild starts from none)."""
+    path = directory / PHRASES
+    merged = Counter(dict(read_phrases(path)))
+    merged.update(counts)
+    top = heapq.nlargest(MAX_PHRASES, merged.items(), key=lambda kv: kv[1])
+    data = "".join(f"{phrase}\t{n}\n" for phrase, n in sorted(top))
+    write_atomically(path, data.encode("utf-8"))
+
+
+def read_phrases(path: Path) -> list[tuple[str, int]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return []
+    return [(p, int(n)) for p, n in (line.split("\t") for line in text.splitlines())]
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
     term: str
@@ -105,8 +156,10 @@ def read_entries(path: Path) -> list[Entry]:
 class Lexicon:
     """Lookups over a generation's words, ranked by how many records use them."""
 
-    def __init__(self, entries: list[Entry]) -> None:
+    def __init__(self, entries: list[Entry], phrases: list[tuple[str, int]] = ()) -> None:
         self.entries = {e.term: e for e in entries}
+        # Title phrases seen at least twice, as completions.
+        self._phrases = sorted((p, n) for p, n in phrases if n >= MIN_DF)
         by_df = sorted(entries, key=lambda e: -e.df)
         self._exact: dict[str, list[str]] = {}
         self._fuzzy: dict[str, list[str]] = {}
@@ -119,7 +172,7 @@ class Lexicon:
 
     @classmethod
     def load(cls, directory: Path) -> "Lexicon":
-        return cls(read_entries(directory / LEXICON))
+        return cls(read_entries(directory / LEXICON), read_phrases(directory / PHRASES))
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -143,15 +196,24 @@ class Lexicon:
         matches = self._range(self._initials, letters, exact=True)
         return self._top(matches, limit)
 
-    def completions(self, prefix: str, limit: int = 10) -> list[str]:
-        """Words that start with ``prefix``, in Chinese or as a pinyin prefix, by use in titles."""
+    def completions(self, prefix: str, limit: int = 10) -> list[tuple[str, int]]:
+        """Words and title phrases that start with ``prefix`` (Chinese, or a pinyin or initials
+        prefix of a word), with how many titles use them, most used first."""
         if prefix.isascii():
             spelled = self._range(self._spelled, prefix.lower(), exact=False)
             initials = self._range(self._initials, prefix.lower(), exact=False)
-            return self._top(spelled + initials, limit, titles=True)
+            words = self._top(spelled + initials, limit, titles=True)
+            return [(w, self.entries[w].title_df) for w in words]
         lo = bisect.bisect_left(self._terms, prefix)
         hi = bisect.bisect_left(self._terms, prefix + "\U0010ffff")
-        return self._top(self._terms[lo : min(hi, lo + 5_000)], limit, titles=True)
+        words = self._top(self._terms[lo : min(hi, lo + 5_000)], limit, titles=True)
+        found = {w: self.entries[w].title_df for w in words if self.entries[w].title_df}
+        lo = bisect.bisect_left(self._phrases, (prefix, 0))
+        for phrase, count in self._phrases[lo : lo + 5_000]:
+            if not phrase.startswith(prefix):
+                break
+            found[phrase] = max(found.get(phrase, 0), count)
+        return heapq.nlargest(limit, found.items(), key=lambda kv: (kv[1], -len(kv[0])))
 
     def containing(self, char: str, limit: int = 30) -> list[str]:
         """The most used words that contain one character (for single-character queries)."""

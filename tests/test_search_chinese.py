@@ -15,6 +15,7 @@ def indexed(zq):
         "530500",
         record("gjj1", "住房公积金提取办法", "职工购房可提取住房公积金。", published="2025-01-01"),
         record("gjj2", "公积金贷款额度调整", "住房公积金贷款最高额度调整。", published="2025-02-01"),
+        record("gjj3", "住房公积金提取常见问题", "提取住房公积金需要哪些材料。", published="2025-02-03"),
         record("yb1", "医疗保障局异地就医备案指南", "办理医保异地就医备案。", published="2025-03-01"),
         record("yb2", "医保电子凭证推广", "医保电子凭证可在定点医院使用。", published="2025-03-02"),
         record("tax", "个人所得税汇算清缴", "税务部门提醒办理个税汇算。", published="2025-04-01"),
@@ -83,7 +84,7 @@ def test_exact_phrase_ranks_first(zq):
 
 def test_closed_site_disappears_from_public_search(indexed):
     client = testing.TestClient(create_app(indexed.config, indexed.store, indexed.reader))
-    assert client.simulate_get("/v1/search", params={"q": "公积金"}).json["total"] == 2
+    assert client.simulate_get("/v1/search", params={"q": "公积金"}).json["total"] == 3
     set_site_state(indexed.store, "530500", "closed")
     client = testing.TestClient(create_app(indexed.config, indexed.store, indexed.reader))
     assert client.simulate_get("/v1/search", params={"q": "公积金"}).json["total"] == 0
@@ -95,3 +96,19 @@ def test_api_reports_the_correction(indexed):
     assert body["correction"] == {"query": "公积金", "original": "公基金", "kind": "typo"}
     exact = client.simulate_get("/v1/search", params={"q": "公基金", "exact": "1"}).json
     assert exact["correction"] is None
+
+
+def test_suggestions_complete_chinese_pinyin_and_initials(indexed):
+    client = testing.TestClient(create_app(indexed.config, indexed.store, indexed.reader))
+
+    def texts(prefix: str) -> list[str]:
+        body = client.simulate_get("/v1/suggest", params={"q": prefix}).json
+        return [s["text"] for s in body["suggestions"]]
+
+    assert "住房公积金" in texts("住房")
+    assert "住房公积金" in texts("zhufang")
+    assert "公积金" in texts("gj")
+    assert "住房公积金提取" in texts("住房公积金")
+    assert texts("") == []
+    too_long = client.simulate_get("/v1/suggest", params={"q": "字" * 40})
+    assert too_long.status_code == 400 and too_long.json["error"]["code"] == "query_too_long"
