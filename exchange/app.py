@@ -8,6 +8,7 @@ import orjson
 
 from exchange.errors import ZhanqunError
 from exchange.resources.health import HealthResource
+from exchange.resources.openapi import OpenApiResource
 from exchange.resources.search import SearchResource
 from exchange.resources.suggest import SuggestResource
 from exchange.settings import Config, from_env
@@ -32,6 +33,7 @@ def create_app(config: Config, store: Store, reader: IndexReader) -> falcon.App:
     sites = SiteCache(store)
     app.add_route("/v1/search", SearchResource(reader, sites))
     app.add_route("/v1/suggest", SuggestResource(reader))
+    app.add_route("/openapi.json", OpenApiResource())
     app.add_route("/healthz", HealthResource(store, reader))
     _add_error_handlers(app)
     return app

@@ -94,3 +94,15 @@ def test_search_before_the_first_index_run_is_a_clear_503(config, cluster):
     assert response.status_code == 503
     assert response.json["error"]["code"] == "index_unavailable"
     assert client.simulate_get("/healthz").status_code == 503
+
+
+def test_openapi_describes_every_search_parameter_the_app_accepts(client):
+    spec = client.simulate_get("/openapi.json").json
+    assert spec["openapi"].startswith("3.")
+    described = {p["name"] for p in spec["paths"]["/v1/search"]["get"]["parameters"]}
+    assert {"q", "site", "scope", "tier", "column", "doc_type", "from", "to", "sort",
+            "page", "size", "facets", "exact"} <= described  # fmt: skip
+    for path in ("/v1/search", "/v1/suggest", "/healthz"):
+        assert path in spec["paths"]
+        response = client.simulate_get(path, params={"q": "公积金"} if "v1" in path else None)
+        assert str(response.status_code) in spec["paths"][path]["get"]["responses"]
