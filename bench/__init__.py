@@ -1,0 +1,1 @@
+"""Benchmarks of Zhanqun, run with ``python -m bench`` (see :mod:`bench.foundation`)."""
