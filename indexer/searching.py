@@ -22,6 +22,7 @@ from whoosh.searching import Searcher
 from indexer.analysis import QueryWord, Segmenter
 from indexer.correction import fix_homophones, respell_pinyin
 from indexer.expansion import Expander
+from indexer.facets import FacetCounter
 from indexer.generations import Generations
 from indexer.highlight import highlight
 from indexer.lexicon import LEXICON, Lexicon
@@ -104,6 +105,7 @@ class View:
     expander: Expander
     generation: int
     official: frozenset[str]
+    facets: FacetCounter
 
 
 class IndexReader:
@@ -120,6 +122,7 @@ class IndexReader:
         self._view: View | None = None
         self._lexicon_stamp: float | None = None
         self._synonyms: Synonyms | None = None
+        self._facets = FacetCounter(FACET_FIELDS)
         self._checked = 0.0
 
     @property
@@ -174,7 +177,8 @@ class IndexReader:
         self._lexicon_stamp = path.stat().st_mtime if path.exists() else None
         lexicon = Lexicon.load(self.generations.path(number))
         expander = Expander(segmenter, self._synonyms, lexicon)
-        return View(searcher, segmenter, lexicon, expander, number, segmenter.official_words())
+        official = segmenter.official_words()
+        return View(searcher, segmenter, lexicon, expander, number, official, self._facets)
 
     def close(self) -> None:
         with self._lock:
@@ -229,31 +233,33 @@ def _respell(text: str, view: View) -> str:
 
 def _run(view: View, text: str, request: SearchRequest) -> SearchResult:
     parsed = parse(text)
-    query, words = QueryBuilder(view.segmenter, view.expander).build(parsed)
+    reader = view.searcher.reader()
+
+    def known(fieldname: str, text: str) -> bool:
+        return reader.doc_frequency(fieldname, text) > 0
+
+    query, words = QueryBuilder(view.segmenter, view.expander, known).build(parsed)
     view.searcher.weighting.at(datetime.now())
     kwargs: dict = {}
+    counted = query
     filters = _filters(request)
     if filters is not None:
         kwargs["filter"] = filters
+        counted = q.And([counted, filters])
     if request.exclude_sites:
         kwargs["mask"] = q.Or([q.Term("site", s) for s in request.exclude_sites])
+        counted = q.AndNot(counted, kwargs["mask"])
     if request.sort == "newest" or parsed.empty:
         kwargs["sortedby"] = sorting.FieldFacet("published", reverse=True)
-    if request.facets:
-        kwargs["groupedby"] = {
-            name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACET_FIELDS
-        }
     page = view.searcher.search_page(query, request.page, pagelen=request.page_size, **kwargs)
     ranked = "sortedby" not in kwargs
     hits = [_hit(view.segmenter, hit, words, ranked) for hit in page]
-    facets = {}
-    if request.facets:
-        for name in FACET_FIELDS:
-            counts = page.results.groups(name)
-            counts.pop("", None)
-            counts.pop(None, None)
-            facets[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-    return SearchResult(page.total, hits, facets, view.generation)
+    total, counts = view.facets.count(view.searcher, counted, request.facets)
+    facets = {
+        name: dict(sorted(values.items(), key=lambda kv: (-kv[1], kv[0])))
+        for name, values in counts.items()
+    }
+    return SearchResult(total, hits, facets, view.generation)
 
 
 def _filters(request: SearchRequest) -> q.Query | None:
