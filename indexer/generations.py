@@ -134,13 +134,16 @@ class Generations:
         write_atomically(self.path(number) / DICTIONARY, data)
 
     def switch(self, state: GenerationState) -> None:
-        """Point CURRENT at a complete generation, then drop all but the one it replaced."""
+        """Point CURRENT at a finished generation, mark it complete, and drop every generation
+        older than the one before it (workers may still be reading that one).
+
+        CURRENT moves first: if the process dies before the state is saved, the new generation
+        is already live, and the next run, finding it incomplete, finishes the switch.
+        """
+        write_atomically(self.root / CURRENT, generation_name(state.number).encode())
         state.complete = True
         state.switched = datetime.now(UTC).isoformat()
         self.save_state(state)
-        previous = self.current()
-        write_atomically(self.root / CURRENT, generation_name(state.number).encode())
-        keep = {state.number, previous}
-        for number in self.numbers():
-            if number not in keep and number < state.number:
-                shutil.rmtree(self.path(number), ignore_errors=True)
+        older = [number for number in self.numbers() if number < state.number]
+        for number in older[:-1]:
+            shutil.rmtree(self.path(number), ignore_errors=True)

@@ -250,7 +250,10 @@ def _run(view: View, text: str, request: SearchRequest) -> SearchResult:
         kwargs["mask"] = q.Or([q.Term("site", s) for s in request.exclude_sites])
         counted = q.AndNot(counted, kwargs["mask"])
     if request.sort == "newest" or parsed.empty:
-        kwargs["sortedby"] = sorting.FieldFacet("published", reverse=True)
+        # By year first: undated records (year "") go last instead of first.
+        kwargs["sortedby"] = sorting.MultiFacet(
+            [sorting.FieldFacet("year", reverse=True), sorting.FieldFacet("published", reverse=True)]
+        )
     page = view.searcher.search_page(query, request.page, pagelen=request.page_size, **kwargs)
     ranked = "sortedby" not in kwargs
     hits = [_hit(view.segmenter, hit, words, ranked) for hit in page]

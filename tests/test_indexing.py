@@ -140,3 +140,27 @@ def test_cluster_names_reach_the_generation_dictionary(zq):
     assert zq.keys("勐糯镇") == {"530523105/1"}
     hit = zq.search("勐糯镇").hits[0]
     assert hit.title.startswith("<mark>勐糯镇</mark>")
+
+
+def test_crash_between_switch_and_state_save_is_finished_by_the_next_run(zq, monkeypatch):
+    zq.push("530500", *[record(str(i), f"公告{i}") for i in range(5)])
+    zq.index()
+    original = Generations.save_state
+
+    def die_when_marking_complete(self, state):
+        if state.complete:
+            raise Crash
+        original(self, state)
+
+    monkeypatch.setattr(Generations, "save_state", die_when_marking_complete)
+    with pytest.raises(Crash):
+        zq.index(full=True)
+    monkeypatch.setattr(Generations, "save_state", original)
+    generations = Generations(zq.config.index_dir)
+    assert generations.current() == 2 and not generations.state(2).complete
+    zq.push("530500", record("late", "公告late"))
+    zq.index()
+    assert generations.state(2).complete
+    keys = index_keys(zq)
+    assert len(keys) == len(set(keys)) == 6
+    assert set(keys) == store_keys(zq)

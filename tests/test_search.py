@@ -125,3 +125,18 @@ def test_title_match_ranks_above_body_match(zq):
 def test_strange_queries_never_fail(indexed):
     for text in ['"', '""', "-", "OR", "OR OR", "-国务院", "（）【】", "a" * 200, '"国务院 OR']:
         indexed.search(text)
+
+
+def test_newest_first_puts_undated_records_last(zq):
+    zq.push(
+        "530500",
+        record("undated", "公告", published=None),
+        record("old", "公告", published="2015-01-01"),
+        record("new", "公告", published="2025-01-01"),
+    )
+    zq.index()
+    assert [h.key for h in zq.search("公告", sort="newest").hits] == [
+        "530500/new",
+        "530500/old",
+        "530500/undated",
+    ]
