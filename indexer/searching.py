@@ -252,7 +252,10 @@ def _run(view: View, text: str, request: SearchRequest) -> SearchResult:
     if request.sort == "newest" or parsed.empty:
         # By year first: undated records (year "") go last instead of first.
         kwargs["sortedby"] = sorting.MultiFacet(
-            [sorting.FieldFacet("year", reverse=True), sorting.FieldFacet("published", reverse=True)]
+            [
+                sorting.FieldFacet("year", reverse=True),
+                sorting.FieldFacet("published", reverse=True),
+            ]
         )
     page = view.searcher.search_page(query, request.page, pagelen=request.page_size, **kwargs)
     ranked = "sortedby" not in kwargs
