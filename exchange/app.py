@@ -6,9 +6,21 @@ import logging
 import falcon
 import orjson
 
+from exchange.auth import KeyAuthentication
+from exchange.classification import Marks
 from exchange.errors import ZhanqunError
+from exchange.feeds.oai import Repository
+from exchange.resources.admin import (
+    GrantResource,
+    GrantsResource,
+    ReviewDecisionResource,
+    ReviewQueueResource,
+)
+from exchange.resources.changes import ChangesResource
+from exchange.resources.feeds import AtomResource, OaiResource
 from exchange.resources.health import HealthResource
 from exchange.resources.openapi import OpenApiResource
+from exchange.resources.records import RecordResource, RecordsResource
 from exchange.resources.search import SearchResource
 from exchange.resources.suggest import SuggestResource
 from exchange.settings import Config, from_env
@@ -25,7 +37,7 @@ def _dumps(value: object) -> bytes:
 
 
 def create_app(config: Config, store: Store, reader: IndexReader) -> falcon.App:
-    app = falcon.App()
+    app = falcon.App(middleware=[KeyAuthentication(store)])
     json = falcon.media.JSONHandler(dumps=_dumps, loads=orjson.loads)
     app.req_options.media_handlers[falcon.MEDIA_JSON] = json
     app.resp_options.media_handlers[falcon.MEDIA_JSON] = json
@@ -35,8 +47,25 @@ def create_app(config: Config, store: Store, reader: IndexReader) -> falcon.App:
     app.add_route("/v1/suggest", SuggestResource(reader))
     app.add_route("/openapi.json", OpenApiResource())
     app.add_route("/healthz", HealthResource(store, reader))
+    _add_exchange_routes(app, config, store, sites)
     _add_error_handlers(app)
     return app
+
+
+def _add_exchange_routes(app: falcon.App, config: Config, store: Store, sites: SiteCache) -> None:
+    """Push, pull, administration and the standard feeds (docs/exchange.md)."""
+    app.add_route("/v1/records", RecordsResource(store, Marks.load(config.data_dir)))
+    app.add_route("/v1/records/{site}/{local_id}", RecordResource(store))
+    app.add_route("/v1/changes", ChangesResource(store, sites))
+    app.add_route("/v1/grants", GrantsResource(store))
+    app.add_route("/v1/grants/{owner}/{grantee}", GrantResource(store))
+    app.add_route("/v1/review", ReviewQueueResource(store))
+    app.add_route("/v1/review/{site}/{local_id}", ReviewDecisionResource(store))
+    atom = AtomResource(store, sites)
+    app.add_route("/feeds/{site}", atom)
+    app.add_route("/feeds/{site}/{column:path}", atom, suffix="column")
+    repository = Repository(store, "Zhanqun 站群 unified resource store", config.admin_email)
+    app.add_route("/oai", OaiResource(repository))
 
 
 _HTTP_CODES = {
@@ -74,6 +103,8 @@ def _add_error_handlers(app: falcon.App) -> None:
 
     def domain_error(req, resp, error: ZhanqunError, params):
         _error(resp, error.status, error.code, error.message, error.field)
+        for name, value in error.headers:
+            resp.set_header(name, value)
 
     def query_error(req, resp, error: QueryTooComplex, params):
         _error(resp, 400, "query_too_complex", str(error), "q")

@@ -72,7 +72,55 @@ def build_parser() -> argparse.ArgumentParser:
     for action in ("open", "close"):
         one = site_verbs.add_parser(action, parents=[common], help=f"{action} a site")
         one.add_argument("code")
+    _exchange_verbs(verbs, common)
     return parser
+
+
+def _exchange_verbs(verbs, common: argparse.ArgumentParser) -> None:
+    """keys, grants, review, pull and audit: the resource exchange (docs/exchange.md)."""
+    keys = verbs.add_parser("keys", help="issue, rotate, revoke and list API keys")
+    key_verbs = keys.add_subparsers(dest="key_verb", required=True, metavar="ACTION")
+    issue = key_verbs.add_parser("issue", parents=[common], help="issue a key (shown once)")
+    owner = issue.add_mutually_exclusive_group(required=True)
+    owner.add_argument("--site", help="the site the key belongs to")
+    owner.add_argument("--cluster", action="store_true", help="a cluster key, for every site")
+    issue.add_argument("--scopes", required=True, help="comma-separated: push, pull, admin")
+    issue.add_argument("--label", default="", help="what the key is for, e.g. the CMS's name")
+    for action, text in (("rotate", "replace a key's secret"), ("revoke", "revoke a key")):
+        one = key_verbs.add_parser(action, parents=[common], help=text)
+        one.add_argument("key_id", metavar="KEY_ID")
+    key_verbs.add_parser("list", parents=[common], help="list keys").add_argument("--site")
+
+    grants = verbs.add_parser("grants", help="conditional sharing: who may pull whose records")
+    grant_verbs = grants.add_subparsers(dest="grant_verb", required=True, metavar="ACTION")
+    for action, text in (("add", "grant GRANTEE the conditional records of OWNER"),
+                         ("remove", "withdraw a grant")):  # fmt: skip
+        one = grant_verbs.add_parser(action, parents=[common], help=text)
+        one.add_argument("owner", metavar="OWNER")
+        one.add_argument("grantee", metavar="GRANTEE")
+    grant_verbs.add_parser("list", parents=[common], help="list grants").add_argument("--site")
+
+    review = verbs.add_parser("review", help="confidentiality review (保密审核) of held items")
+    review_verbs = review.add_subparsers(dest="review_verb", required=True, metavar="ACTION")
+    held = review_verbs.add_parser("list", parents=[common], help="records held for review")
+    held.add_argument("--site")
+    held.add_argument("--limit", type=int, default=100)
+    for action in ("release", "reject"):
+        one = review_verbs.add_parser(action, parents=[common], help=f"{action} a held record")
+        one.add_argument("site", metavar="SITE")
+        one.add_argument("local_id", metavar="ID")
+        one.add_argument("--note", default="", help="why, for the audit log")
+
+    pull = verbs.add_parser("pull", parents=[common], help="mirror a peer's change feed here")
+    pull.add_argument("--from", dest="origin", required=True, metavar="URL")
+    pull.add_argument("--key", required=True, help="the peer's pull key, or @FILE to read it")
+    pull.add_argument("--follow", action="store_true", help="keep long-polling for changes")
+    pull.add_argument("--limit", type=int, default=500, help="changes a page (at most 1000)")
+
+    log = verbs.add_parser("audit", parents=[common], help="show the audit log, newest first")
+    log.add_argument("--site")
+    log.add_argument("--action", help="e.g. push, key.issue, review.release")
+    log.add_argument("--limit", type=int, default=50)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -95,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace, config: settings.Config) -> int:
-    from exchange import commands
+    from exchange import commands, commands_exchange
 
     handler = {
         "demo": commands.demo,
@@ -103,6 +151,11 @@ def _dispatch(args: argparse.Namespace, config: settings.Config) -> int:
         "index": commands.index,
         "import": commands.import_jsonl,
         "sites": commands.sites,
+        "keys": commands_exchange.keys,
+        "grants": commands_exchange.grants,
+        "review": commands_exchange.review,
+        "pull": commands_exchange.pull,
+        "audit": commands_exchange.audit_log,
     }[args.verb]
     return handler(args, config)
 

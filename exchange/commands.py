@@ -4,12 +4,14 @@ import argparse
 import sys
 
 from exchange import cli
+from exchange.classification import Marks
 from exchange.demo import load_demo
 from exchange.importing import import_file
 from exchange.indexing import run_indexer
 from exchange.serving import exec_gunicorn
 from exchange.settings import Config
 from exchange.store import open_store
+from exchange.store.audit import cli_actor
 from exchange.store.sites import list_sites, register_site, set_site_state
 
 
@@ -53,7 +55,12 @@ def import_jsonl(args: argparse.Namespace, config: Config) -> int:
     store = open_store(config.store_url)
     try:
         report = import_file(
-            store, args.file, args.site, on_error=lambda e: print(e, file=sys.stderr)
+            store,
+            args.file,
+            args.site,
+            on_error=lambda e: print(e, file=sys.stderr),
+            marks=Marks.load(config.data_dir),
+            actor=cli_actor(),
         )
     finally:
         store.dispose()
@@ -65,7 +72,9 @@ def sites(args: argparse.Namespace, config: Config) -> int:
     store = open_store(config.store_url)
     try:
         if args.site_verb == "add":
-            site = register_site(store, args.code, args.name, args.tier, args.parent, args.url)
+            site = register_site(
+                store, args.code, args.name, args.tier, args.parent, args.url, actor=cli_actor()
+            )
             print(f"registered {site.code} {site.name} ({site.tier})")
         elif args.site_verb == "list":
             for site in list_sites(store):
@@ -73,7 +82,7 @@ def sites(args: argparse.Namespace, config: Config) -> int:
                 print(f"{site.code}\t{site.name}\t{site.tier}\t{parent}\t{site.state}")
         else:
             state = "open" if args.site_verb == "open" else "closed"
-            site = set_site_state(store, args.code, state)
+            site = set_site_state(store, args.code, state, actor=cli_actor())
             print(f"{site.code} {site.name} is {site.state}")
     finally:
         store.dispose()

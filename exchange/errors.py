@@ -6,6 +6,7 @@ class ZhanqunError(Exception):
 
     code = "error"
     status = 500
+    headers: tuple[tuple[str, str], ...] = ()  # extra HTTP response headers
 
     def __init__(self, message: str, *, code: str | None = None, field: str | None = None):
         super().__init__(message)
@@ -39,3 +40,29 @@ class Conflict(ZhanqunError):
 class Unavailable(ZhanqunError):
     code = "unavailable"
     status = 503
+
+
+class Unauthorized(ZhanqunError):
+    code = "unauthorized"
+    status = 401
+    headers = (("WWW-Authenticate", 'Bearer realm="zhanqun"'),)
+
+
+class Forbidden(ZhanqunError):
+    code = "forbidden"
+    status = 403
+
+
+class Gone(ZhanqunError):
+    code = "gone"
+    status = 410
+
+
+class TooLarge(ZhanqunError):
+    code = "too_large"
+    status = 413
+
+
+class Unprocessable(ZhanqunError):
+    code = "unprocessable"
+    status = 422

@@ -13,12 +13,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import orjson
+from sqlalchemy import Connection
 
+from exchange.classification import Marks
 from exchange.errors import InvalidInput
 from exchange.record_input import Deletion, RecordInput, parse_item
 from exchange.store import Store
+from exchange.store.audit import audit
 from exchange.store.sites import require_site
-from exchange.store.writing import apply_batch
+from exchange.store.writing import ItemResult, apply_batch
 
 BATCH = 500
 MAX_LINE_BYTES = 4 * 1024 * 1024
@@ -64,8 +67,14 @@ def import_file(
     path: Path,
     site: str,
     on_error: Callable[[LineError], None] | None = None,
+    marks: Marks | None = None,
+    actor: str | None = None,
 ) -> ImportReport:
-    """Import ``path`` for ``site``; raises NotFound if the site is not registered."""
+    """Import ``path`` for ``site``; raises NotFound if the site is not registered.
+
+    ``marks`` hold classified items for review (the shipped list by default); with an
+    ``actor``, each batch is written to the audit log as an ``import``.
+    """
     with store.read() as conn:
         require_site(conn, site)
     report = ImportReport(str(path), site)
@@ -77,8 +86,8 @@ def import_file(
             continue
         batch.append(item)
         if len(batch) >= BATCH:
-            _flush(store, site, batch, report)
-    _flush(store, site, batch, report)
+            _flush(store, site, batch, report, marks, actor)
+    _flush(store, site, batch, report, marks, actor)
     report.seconds = time.monotonic() - started
     return report
 
@@ -107,9 +116,21 @@ def _items(
                 yield number, None
 
 
-def _flush(store: Store, site: str, batch: list, report: ImportReport) -> None:
+def _flush(
+    store: Store,
+    site: str,
+    batch: list,
+    report: ImportReport,
+    marks: Marks | None,
+    actor: str | None,
+) -> None:
     if not batch:
         return
-    for result in apply_batch(store, site, batch):
+
+    def record(conn: Connection, results: list[ItemResult]) -> None:
+        counts = Counter(result.outcome for result in results)
+        audit(conn, actor, "import", site, report.path, counts=dict(counts))
+
+    for result in apply_batch(store, site, batch, marks, then=record if actor else None):
         report.outcomes[result.outcome] += 1
     batch.clear()

@@ -42,6 +42,13 @@ SETTINGS: tuple[Setting, ...] = (
         "0",
         "gunicorn worker processes; 0 means 2 × CPU cores + 1",
     ),
+    Setting(
+        "admin_email",
+        "--admin-email",
+        "ZHANQUN_ADMIN_EMAIL",
+        "webmaster@localhost",
+        "the operator's address, published by OAI-PMH Identify",
+    ),
 )
 
 
@@ -53,6 +60,7 @@ class Config:
     database_url: str
     bind: str
     workers: int
+    admin_email: str = "webmaster@localhost"
 
     @property
     def index_dir(self) -> Path:
@@ -71,6 +79,7 @@ class Config:
             "ZHANQUN_DATABASE_URL": self.database_url,
             "ZHANQUN_BIND": self.bind,
             "ZHANQUN_WORKERS": str(self.workers),
+            "ZHANQUN_ADMIN_EMAIL": self.admin_email,
         }
 
 
@@ -92,6 +101,7 @@ def resolve(values: Mapping[str, str | None], environ: Mapping[str, str] | None 
         database_url=raw["database_url"],
         bind=raw["bind"],
         workers=workers,
+        admin_email=raw["admin_email"],
     )
 
 

@@ -1,26 +1,62 @@
 """Versioned store schema. A store records its version; opening an older one upgrades it step by
 step, opening one written by a newer release is refused rather than misread.
 
-To change the schema: add a function ``_to_N(connection)`` and list it in ``STEPS``.
+A new store is created from :mod:`exchange.store.tables` as it is now, at the current version.
+To change the schema: change ``tables.py``, add a function ``_to_N(connection)`` that brings a
+store of version N-1 to exactly that shape, and list it in ``STEPS``.
 """
 
+import secrets
 from collections.abc import Callable
 
-from sqlalchemy import Connection, inspect, select
+from sqlalchemy import Connection, case, inspect, select
 
 from exchange.errors import Unavailable
 from exchange.store import tables
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 CHANGE_SEQ = "change_seq"
+STORE_ID = "store_id"
 
 
-def _to_1(connection: Connection) -> None:
+def _create(connection: Connection) -> None:
     tables.metadata.create_all(connection)
     connection.execute(tables.counters.insert().values(name=CHANGE_SEQ, value=0))
+    _name_store(connection)
 
 
-STEPS: dict[int, Callable[[Connection], None]] = {1: _to_1}
+def _to_2(connection: Connection) -> None:
+    """Resource exchange: keys, grants, the audit log, idempotent responses, mirror cursors,
+    and each record's reach (the widest audience it has had)."""
+    for table in (
+        tables.api_keys,
+        tables.grants,
+        tables.audit_log,
+        tables.idempotent_responses,
+        tables.mirror_cursors,
+    ):
+        table.create(connection)
+    connection.exec_driver_sql("ALTER TABLE records ADD COLUMN reach SMALLINT NOT NULL DEFAULT 0")
+    r = tables.records.c
+    # What a record reached before reach was kept is its present state; a tombstone may have
+    # been anywhere, so every audience hears of it.
+    reach = case(
+        (r.deleted, 2),
+        (r.review.not_in(("none", "released")) | (r.share == "none"), 0),
+        ((r.share == "unconditional") & r.public, 2),
+        else_=1,
+    )
+    connection.execute(tables.records.update().values(reach=reach))
+    next(i for i in tables.records.indexes if i.name == "ix_records_site_seq").create(connection)
+    _name_store(connection)
+
+
+def _name_store(connection: Connection) -> None:
+    """A random identity, so a cursor from another store is recognised as such."""
+    connection.execute(tables.meta.insert().values(key=STORE_ID, value=secrets.token_hex(8)))
+
+
+STEPS: dict[int, Callable[[Connection], None]] = {2: _to_2}
 
 
 def stored_version(connection: Connection) -> int:
@@ -40,13 +76,20 @@ def upgrade(connection: Connection) -> int:
             f"the store has schema version {found}, newer than this release ({SCHEMA_VERSION})",
             code="store_too_new",
         )
+    table = tables.meta
+    if found == 0:
+        _create(connection)
+        connection.execute(table.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
+        return found
     for version in range(found + 1, SCHEMA_VERSION + 1):
         STEPS[version](connection)
-        table = tables.meta
-        if version == 1:
-            connection.execute(table.insert().values(key="schema_version", value="1"))
-        else:
-            connection.execute(
-                table.update().where(table.c.key == "schema_version").values(value=str(version))
-            )
+        connection.execute(
+            table.update().where(table.c.key == "schema_version").values(value=str(version))
+        )
     return found
+
+
+def store_id(connection: Connection) -> str:
+    return connection.execute(
+        select(tables.meta.c.value).where(tables.meta.c.key == STORE_ID)
+    ).scalar_one()

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, select
 
 from exchange.errors import Conflict, InvalidInput, NotFound
 from exchange.store import tables
+from exchange.store.audit import audit
 from exchange.store.engine import Store
 
 TIERS = ("province", "city", "county", "township", "department")
@@ -70,8 +71,9 @@ def register_site(
     tier: str,
     parent: str | None = None,
     base_url: str = "",
+    actor: str | None = None,
 ) -> Site:
-    """Add a site to the cluster; it starts open."""
+    """Add a site to the cluster; it starts open. With an ``actor``, the audit log says who."""
     code, name = code.strip(), name.strip()
     if not code or len(code) > 32 or "/" in code or any(c.isspace() for c in code):
         raise InvalidInput("site code must be 1–32 characters without '/' or spaces", field="code")
@@ -97,10 +99,12 @@ def register_site(
                 updated_at=now,
             )
         )
+        if actor is not None:
+            audit(conn, actor, "site.add", code, name, tier=tier, parent=parent)
     return Site(code, name, tier, parent, base_url, "open")
 
 
-def set_site_state(store: Store, code: str, state: str) -> Site:
+def set_site_state(store: Store, code: str, state: str, actor: str | None = None) -> Site:
     """Open or close a site (开通关停): a closed site's pushes are refused."""
     if state not in STATES:
         raise InvalidInput(f"state must be one of {', '.join(STATES)}", field="state")
@@ -111,6 +115,8 @@ def set_site_state(store: Store, code: str, state: str) -> Site:
             .where(tables.sites.c.code == code)
             .values(state=state, updated_at=datetime.now(UTC).replace(tzinfo=None))
         )
+        if actor is not None:
+            audit(conn, actor, f"site.{'open' if state == 'open' else 'close'}", code)
     return Site(site.code, site.name, site.tier, site.parent, site.base_url, state)
 
 

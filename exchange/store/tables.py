@@ -9,7 +9,9 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -81,7 +83,66 @@ records = Table(
     Column("subject", String(128), nullable=False, default=""),
     Column("written_on", Date, nullable=True),
     Column("received_at", DateTime, nullable=False),
+    # The widest audience the record has ever reached (exchange.store.sharing): who must be
+    # told with a tombstone when it is withdrawn, narrowed or held.
+    Column("reach", SmallInteger, nullable=False, default=0),
     UniqueConstraint("site", "local_id", name="uq_records_site_local_id"),
     Index("ix_records_seq", "seq", unique=True),
     Index("ix_records_site_column_published", "site", "column_path", "published_at"),
+    Index("ix_records_site_seq", "site", "seq"),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    # NULL: a cluster key, for every site.
+    Column("site", String(32), ForeignKey("sites.code"), nullable=True),
+    Column("scopes", String(64), nullable=False),
+    Column("label", String(128), nullable=False, default=""),
+    Column("secret_hash", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("rotated_at", DateTime, nullable=True),
+    Column("revoked_at", DateTime, nullable=True),
+)
+
+grants = Table(
+    "grants",
+    metadata,
+    Column("owner", String(32), ForeignKey("sites.code"), primary_key=True),
+    Column("grantee", String(32), ForeignKey("sites.code"), primary_key=True),
+    Column("created_at", DateTime, nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("site", String(32), nullable=True),
+    Column("target", String(256), nullable=False, default=""),
+    Column("detail", Text, nullable=False, default="{}"),
+    Index("ix_audit_log_site_at", "site", "at"),
+)
+
+idempotent_responses = Table(
+    "idempotent_responses",
+    metadata,
+    Column("key_id", String(16), primary_key=True),
+    Column("token", String(128), primary_key=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_idempotent_responses_created_at", "created_at"),
+)
+
+mirror_cursors = Table(
+    "mirror_cursors",
+    metadata,
+    Column("origin", String(512), primary_key=True),
+    Column("cursor", String(256), nullable=False),
+    Column("updated_at", DateTime, nullable=False),
 )

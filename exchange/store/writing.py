@@ -7,18 +7,24 @@ and a puller reading ``seq > cursor`` can never skip a row that commits late.
 
 Versions make retries and out-of-order delivery harmless: an item with a lower version than
 the stored one is *stale*, identical content is *unchanged*, and neither takes a number.
+
+An item carrying a classification mark (:mod:`exchange.classification`) is *held* for
+confidentiality review: stored with a number, but seen by no reader until it is released.
 """
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, bindparam, select, update
 
+from exchange.classification import Marks, shipped_marks
 from exchange.errors import Conflict
 from exchange.record_input import Deletion, RecordInput
 from exchange.store import tables
 from exchange.store.engine import Store
 from exchange.store.migrations import CHANGE_SEQ
+from exchange.store.sharing import reach_of
 from exchange.store.sites import ensure_columns, require_site
 
 MAX_BATCH = 1_000
@@ -26,7 +32,8 @@ MAX_BATCH = 1_000
 
 @dataclass(frozen=True)
 class ItemResult:
-    """What happened to one item: created, updated, deleted, unchanged, stale or not_found."""
+    """What happened to one item: created, updated, deleted, held, unchanged, stale, rejected
+    (refused by review) or not_found."""
 
     id: str
     outcome: str
@@ -45,60 +52,77 @@ class ItemResult:
         return out
 
 
-def apply_batch(store: Store, site: str, items: list[RecordInput | Deletion]) -> list[ItemResult]:
-    """Write a batch for one site in one transaction; durable when this returns."""
+def apply_batch(
+    store: Store,
+    site: str,
+    items: list[RecordInput | Deletion],
+    marks: Marks | None = None,
+    then: Callable[[Connection, list[ItemResult]], None] | None = None,
+) -> list[ItemResult]:
+    """Write a batch for one site in one transaction; durable when this returns.
+
+    ``marks`` are the classification marks that hold an item (the shipped list by default).
+    ``then`` runs inside the batch's transaction with its results, so what it writes — the
+    audit entry, the response kept for an idempotency key — commits with the batch or not at all.
+    """
     if len(items) > MAX_BATCH:
         raise ValueError(f"at most {MAX_BATCH} items a batch")
     with store.write() as conn:
         owner = require_site(conn, site)
         if owner.state != "open":
             raise Conflict(f"site {site} is closed", code="site_closed")
-        return _apply(conn, site, items)
+        results = _apply(conn, site, items, shipped_marks() if marks is None else marks)
+        if then is not None:
+            then(conn, results)
+        return results
 
 
-def _apply(conn: Connection, site: str, items: list[RecordInput | Deletion]) -> list[ItemResult]:
+def _apply(
+    conn: Connection, site: str, items: list[RecordInput | Deletion], marks: Marks
+) -> list[ItemResult]:
     r = tables.records.c
     ids = list({item.local_id for item in items})
+    columns = (r.id, r.local_id, r.version, r.content_hash, r.deleted, r.review, r.reach)
+    # FOR UPDATE: on PostgreSQL a concurrent batch for the same ids waits instead of deciding
+    # on the same old versions (SQLite writers are serialised already).
     existing = {
         row.local_id: row
         for row in conn.execute(
-            select(r.id, r.local_id, r.version, r.content_hash, r.deleted).where(
-                r.site == site, r.local_id.in_(ids)
-            )
+            select(*columns).where(r.site == site, r.local_id.in_(ids)).with_for_update()
         )
     }
     now = datetime.now(UTC).replace(tzinfo=None)
     results: list[ItemResult] = []
+    written: list[int] = []
     pending: dict[str, dict] = {}
     for item in items:
-        result, row = _decide(item, existing.get(item.local_id), now)
+        result, row = _decide(item, existing.get(item.local_id), now, marks)
         results.append(result)
         if row is None:
             continue
+        written.append(len(results) - 1)
         # A later item for the same id in this batch builds on the earlier one.
         if item.local_id in pending:
             pending[item.local_id].update(row)
         else:
             pending[item.local_id] = row
         existing[item.local_id] = _Seen(
-            row.get("id"), item.local_id, row["version"], row["content_hash"], row["deleted"]
-        )
+            row.get("id"), item.local_id, row["version"], row["content_hash"], row["deleted"],
+            row["review"], row["reach"],
+        )  # fmt: skip
     changed = list(pending.values())
     if not changed:
         return results
-    last = _take_numbers(conn, len(changed))
+    last = take_numbers(conn, len(changed))
     first = last - len(changed) + 1
     for offset, row in enumerate(changed):
         row["seq"] = first + offset
     _write(conn, site, [row for row in changed if "id" not in row],
            [row for row in changed if "id" in row])  # fmt: skip
     seqs = {row["local_id"]: row["seq"] for row in changed}
-    return [
-        ItemResult(res.id, res.outcome, seqs.get(res.id), res.version, res.reason)
-        if res.outcome in ("created", "updated", "deleted")
-        else res
-        for res in results
-    ]
+    for index in written:
+        results[index] = replace(results[index], seq=seqs[results[index].id])
+    return results
 
 
 @dataclass
@@ -108,9 +132,13 @@ class _Seen:
     version: int
     content_hash: str
     deleted: bool
+    review: str
+    reach: int
 
 
-def _decide(item: RecordInput | Deletion, old, now: datetime) -> tuple[ItemResult, dict | None]:
+def _decide(
+    item: RecordInput | Deletion, old, now: datetime, marks: Marks
+) -> tuple[ItemResult, dict | None]:
     if isinstance(item, Deletion):
         return _decide_deletion(item, old, now)
     content_hash = item.content_hash()
@@ -119,19 +147,38 @@ def _decide(item: RecordInput | Deletion, old, now: datetime) -> tuple[ItemResul
             return ItemResult(item.local_id, "stale", version=old.version,
                               reason=f"stored version {old.version} is newer"), None  # fmt: skip
         if not old.deleted and old.content_hash == content_hash:
-            return ItemResult(item.local_id, "unchanged", version=old.version), None
+            return _same_content(item.local_id, old), None
         if item.version is not None and item.version == old.version:
             return ItemResult(item.local_id, "stale", version=old.version,
                               reason="same version with different content"), None  # fmt: skip
     version = item.version if item.version is not None else (old.version + 1 if old else 1)
     row = _row(item, content_hash, version, now)
+    mark = marks.find(item.title, item.body)
+    if mark:
+        row["review"] = "held"
+    now_reach = reach_of(False, row["review"], item.share, item.public)
+    row["reach"] = max(old.reach, now_reach) if old is not None else now_reach
     if old is not None and old.id is not None:
         row["id"] = old.id
+    if mark:
+        reason = f"carries the classification mark {mark}: held for confidentiality review"
+        return ItemResult(item.local_id, "held", version=version, reason=reason), row
     if old is not None and old.id is None:
         # Created earlier in this same batch: still an insert, now of the newer content.
         return ItemResult(item.local_id, "created", version=version), row
     outcome = "updated" if old is not None and not old.deleted else "created"
     return ItemResult(item.local_id, outcome, version=version), row
+
+
+def _same_content(local_id: str, old) -> ItemResult:
+    """A repeat of what is stored changes nothing, but says where review left it."""
+    if old.review == "held":
+        return ItemResult(local_id, "held", version=old.version,
+                          reason="awaiting confidentiality review")  # fmt: skip
+    if old.review == "rejected":
+        return ItemResult(local_id, "rejected", version=old.version,
+                          reason="refused by confidentiality review")  # fmt: skip
+    return ItemResult(local_id, "unchanged", version=old.version)
 
 
 def _decide_deletion(item: Deletion, old, now: datetime) -> tuple[ItemResult, dict | None]:
@@ -154,6 +201,8 @@ def _decide_deletion(item: Deletion, old, now: datetime) -> tuple[ItemResult, di
         "deleted": True,
         "body": "",
         "received_at": now,
+        "review": old.review,
+        "reach": old.reach,
     }
     if old.id is not None:
         row["id"] = old.id
@@ -185,8 +234,9 @@ def _row(item: RecordInput, content_hash: str, version: int, now: datetime) -> d
     }
 
 
-def _take_numbers(conn: Connection, count: int) -> int:
-    """Reserve ``count`` sequence numbers; returns the last. Locks the counter until commit."""
+def take_numbers(conn: Connection, count: int) -> int:
+    """Reserve ``count`` sequence numbers; returns the last. Locks the counter until commit, so
+    every write that takes a number (a batch, a review decision) must take it here."""
     c = tables.counters.c
     return conn.execute(
         update(tables.counters)

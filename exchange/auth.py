@@ -1,0 +1,64 @@
+"""Who is calling: ``Authorization: Bearer <key>`` read by middleware, scopes checked by hooks.
+
+:class:`KeyAuthentication` resolves a bearer header, when there is one, into
+``req.context.key`` (an invalid or revoked key is refused at once, whatever the route); other
+schemes are left alone, so a public page behind a proxy's Basic authentication still answers.
+Routes that need a key say so with ``@falcon.before(require("push"))`` and friends.
+"""
+
+import falcon
+
+from exchange.errors import Forbidden, Unauthorized
+from exchange.store import Store
+from exchange.store.keys import ApiKey, authenticate
+from exchange.store.sharing import Audience
+
+
+class KeyAuthentication:
+    """Falcon middleware: ``req.context.key`` is the caller's :class:`ApiKey` or None."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
+        req.context.key = None
+        header = req.get_header("Authorization")
+        if header is None:
+            return
+        scheme, _, token = header.strip().partition(" ")
+        if scheme.lower() != "bearer":
+            return
+        if not token.strip():
+            raise _bad_header()
+        req.context.key = authenticate(self.store, token.strip())
+
+
+def require(scope: str, cluster: bool = False):
+    """A ``falcon.before`` hook: the caller's key has ``scope`` (and is a cluster key)."""
+
+    def check(req: falcon.Request, resp: falcon.Response, resource, params) -> None:
+        key: ApiKey | None = req.context.key
+        if key is None and req.get_header("Authorization") is not None:
+            raise _bad_header()
+        if key is None:
+            raise Unauthorized("this needs an API key: Authorization: Bearer <key>",
+                               code="key_required")  # fmt: skip
+        if scope not in key.scopes:
+            raise Forbidden(f"this key does not have the {scope} scope", code="scope_missing")
+        if cluster and not key.is_cluster:
+            raise Forbidden("this needs a cluster key", code="cluster_key_required")
+
+    return check
+
+
+def _bad_header() -> Unauthorized:
+    return Unauthorized("send the key as Authorization: Bearer <key>",
+                        code="invalid_authorization")  # fmt: skip
+
+
+def audience_of(store: Store, key: ApiKey) -> Audience:
+    """What a key reads as: a cluster key as the operator, a site key as its site."""
+    if key.is_cluster:
+        return Audience.operator()
+    with store.read() as conn:
+        return Audience.member(conn, key.site)

@@ -1,0 +1,102 @@
+"""Confidentiality review (保密审核): an item that carries a classification mark is *held*.
+
+A held record is kept in the store for the cluster's operator to release or reject, and until
+released it is never indexed and never in any feed. The marks are the state-secret grades with
+their star (绝密★, 机密★, 秘密★ — a document reads 秘密★1年), 内部资料 and 不予公开. The list
+ships in ``exchange/data/classification_marks.txt``; the operator adds marks, one a line, in
+``DATA_DIR/classification_marks.txt``.
+
+Matching is blind to width and traditional characters — each character of a mark also matches
+every character that :func:`indexer.analysis.normalize.fold` turns into it — and allows
+whitespace between a mark's characters, so neither ``機密★`` nor ``秘 密 ★`` slips through:
+
+>>> marks = Marks(["机密★", "内部资料"])
+>>> marks.find("关于2024年工作的通知", "機密 ★ 1年 正文")
+'机密★'
+>>> marks.find("公开的通知", "正文") is None
+True
+"""
+
+import functools
+import importlib.resources
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from indexer.analysis.normalize import fold
+
+MARKS_FILE = "classification_marks.txt"
+_SPACE = re.compile(r"\s+")
+
+
+class Marks:
+    """A list of classification marks and the one pattern that finds any of them."""
+
+    def __init__(self, marks: Iterable[str]) -> None:
+        cleaned = (fold(_SPACE.sub("", mark)) for mark in marks)
+        self.marks = tuple(dict.fromkeys(mark for mark in cleaned if mark))
+        # Longest first, so that a mark containing another is the one reported. Matching the
+        # variants in the pattern, rather than folding every text, and looking ahead for a
+        # possible first character before trying the marks, keep a push fast.
+        alternatives = sorted(self.marks, key=len, reverse=True)
+        starts = _one_of(set().union(*(_written(mark[0]) for mark in alternatives)))
+        pattern = "|".join(f"({_spelling(mark)})" for mark in alternatives)
+        self._pattern = re.compile(f"(?={starts})(?:{pattern})") if pattern else None
+        self._by_group = alternatives
+
+    def find(self, *texts: str) -> str | None:
+        """The first mark found in any of the texts, or None."""
+        if self._pattern is None:
+            return None
+        for text in texts:
+            found = self._pattern.search(text)
+            if found:
+                return self._by_group[found.lastindex - 1]
+        return None
+
+    @classmethod
+    def load(cls, data_dir: Path | None = None) -> "Marks":
+        """The shipped marks, plus the operator's from ``data_dir`` when that file exists."""
+        lines = _lines(importlib.resources.files("exchange") / "data" / MARKS_FILE)
+        if data_dir is not None and (data_dir / MARKS_FILE).is_file():
+            lines += _lines(data_dir / MARKS_FILE)
+        return cls(lines)
+
+
+def _spelling(mark: str) -> str:
+    """A pattern for every way of writing ``mark``: variant characters, spaces between them."""
+    return r"\s*".join(_one_of(_written(char)) for char in mark)
+
+
+def _written(char: str) -> set[str]:
+    """A character and every character that folds to it."""
+    return {char} | _variants().get(char, set())
+
+
+def _one_of(chars: set[str]) -> str:
+    return "[" + "".join(re.escape(char) for char in sorted(chars)) + "]"
+
+
+@functools.cache
+def _variants() -> dict[str, set[str]]:
+    """For each folded character, the characters that fold to it (國 → 国, Ａ → a)."""
+    variants: dict[str, set[str]] = {}
+    for code in range(0x10000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        char = chr(code)
+        folded = fold(char)
+        if folded != char:
+            variants.setdefault(folded, set()).add(char)
+    return variants
+
+
+def _lines(source) -> list[str]:
+    stripped = (line.strip() for line in source.read_text(encoding="utf-8").splitlines())
+    return [line for line in stripped if line and not line.startswith("#")]
+
+
+@functools.cache
+def shipped_marks() -> Marks:
+    """The marks that ship with the release (what a write uses when given no list)."""
+    return Marks.load()

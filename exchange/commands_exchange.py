@@ -1,0 +1,115 @@
+"""What the exchange verbs of ``zhanqun`` do: keys, grants, review, pull and audit.
+
+Every operation that changes something is written to the audit log as ``cli:USER``.
+"""
+
+import argparse
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import orjson
+
+from exchange import cli
+from exchange.mirror import mirror
+from exchange.pulling import MAX_LIMIT
+from exchange.settings import Config
+from exchange.store import Store, open_store
+from exchange.store.audit import cli_actor, recent_entries
+from exchange.store.grants import add_grant, list_grants, remove_grant
+from exchange.store.keys import ApiKey, issue_key, list_keys, parse_scopes, revoke_key, rotate_key
+from exchange.store.reviewing import decide, held_records
+
+
+def keys(args: argparse.Namespace, config: Config) -> int:
+    with _store(config) as store:
+        if args.key_verb == "issue":
+            site = None if args.cluster else args.site
+            issued = issue_key(store, site, parse_scopes(args.scopes), args.label, cli_actor())
+            print(f"issued {_describe(issued.key)}")
+            print("the key, shown only this once:", file=sys.stderr)
+            print(issued.token)
+        elif args.key_verb == "rotate":
+            issued = rotate_key(store, args.key_id, cli_actor())
+            print(f"rotated {_describe(issued.key)}; the old secret no longer works")
+            print("the new key, shown only this once:", file=sys.stderr)
+            print(issued.token)
+        elif args.key_verb == "revoke":
+            key = revoke_key(store, args.key_id, cli_actor())
+            print(f"revoked {_describe(key)}")
+        else:
+            for key in list_keys(store, args.site):
+                state = "revoked" if key.revoked_at else "active"
+                print(f"{key.id}\t{key.site or '(cluster)'}\t{','.join(sorted(key.scopes))}"
+                      f"\t{state}\t{key.label}")  # fmt: skip
+    return cli.EXIT_OK
+
+
+def grants(args: argparse.Namespace, config: Config) -> int:
+    with _store(config) as store:
+        if args.grant_verb == "add":
+            created = add_grant(store, args.owner, args.grantee, cli_actor())
+            already = "" if created else " (already granted)"
+            print(f"{args.grantee} may pull the conditional records of {args.owner}{already}")
+        elif args.grant_verb == "remove":
+            removed = remove_grant(store, args.owner, args.grantee, cli_actor())
+            state = "withdrawn" if removed else "was not granted"
+            print(f"{args.owner} → {args.grantee} {state}")
+        else:
+            for grant in list_grants(store, args.site):
+                print(f"{grant.owner}\t{grant.grantee}\t{grant.created_at:%Y-%m-%d %H:%M}")
+    return cli.EXIT_OK
+
+
+def review(args: argparse.Namespace, config: Config) -> int:
+    with _store(config) as store:
+        if args.review_verb == "list":
+            for change in held_records(store, args.site, args.limit):
+                print(f"{change.site}\t{change.local_id}\tv{change.version}\t{change.title}")
+        else:
+            change = decide(store, args.site, args.local_id, args.review_verb, cli_actor(),
+                            args.note)  # fmt: skip
+            print(f"{change.site}/{change.local_id} {change.review} (change {change.seq})")
+    return cli.EXIT_OK
+
+
+def pull(args: argparse.Namespace, config: Config) -> int:
+    if not 1 <= args.limit <= MAX_LIMIT:
+        print(f"zhanqun pull: --limit must be from 1 to {MAX_LIMIT}", file=sys.stderr)
+        return cli.EXIT_USAGE
+    key = args.key
+    if key.startswith("@"):
+        try:
+            key = Path(key[1:]).read_text(encoding="utf-8").strip()
+        except OSError as error:
+            print(f"zhanqun pull: cannot read the key: {error}", file=sys.stderr)
+            return cli.EXIT_USAGE
+    with _store(config) as store:
+        report = mirror(store, args.origin, key, follow=args.follow, limit=args.limit)
+    print(report.line(), flush=True)
+    return cli.EXIT_OK
+
+
+def audit_log(args: argparse.Namespace, config: Config) -> int:
+    with _store(config) as store:
+        for entry in recent_entries(store, args.limit, args.site, args.action):
+            detail = orjson.dumps(entry.detail).decode() if entry.detail else ""
+            print(f"{entry.at:%Y-%m-%d %H:%M:%S}Z\t{entry.actor}\t{entry.action}"
+                  f"\t{entry.site or '-'}\t{entry.target or '-'}\t{detail}")  # fmt: skip
+    return cli.EXIT_OK
+
+
+def _describe(key: ApiKey) -> str:
+    owner = f"site {key.site}" if key.site else "the cluster"
+    return f"key {key.id} for {owner} with scopes {','.join(sorted(key.scopes))}"
+
+
+@contextmanager
+def _store(config: Config) -> Iterator[Store]:
+    """The store for the length of one command."""
+    store = open_store(config.store_url)
+    try:
+        yield store
+    finally:
+        store.dispose()

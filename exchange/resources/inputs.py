@@ -1,0 +1,49 @@
+"""Request input shared by resources: bodies with a size limit, whole-number parameters."""
+
+import falcon
+import orjson
+
+from exchange.errors import InvalidInput, TooLarge
+
+MAX_ADMIN_BODY = 64 * 1024
+
+
+def read_body(req: falcon.Request, limit: int) -> bytes:
+    """The raw body; refused before reading when it announces more than ``limit`` bytes."""
+    if req.content_length is not None and req.content_length > limit:
+        raise TooLarge(f"the body is larger than {limit} bytes", code="body_too_large")
+    body = req.bounded_stream.read(limit + 1)
+    if len(body) > limit:
+        raise TooLarge(f"the body is larger than {limit} bytes", code="body_too_large")
+    return body
+
+
+def require_json(req: falcon.Request) -> None:
+    content_type = (req.content_type or falcon.MEDIA_JSON).split(";")[0].strip().lower()
+    if content_type != falcon.MEDIA_JSON:
+        raise falcon.HTTPUnsupportedMediaType(description="send the body as application/json")
+
+
+def json_object(req: falcon.Request, limit: int = MAX_ADMIN_BODY) -> dict:
+    """A small JSON object body (an empty body is an empty object)."""
+    require_json(req)
+    body = read_body(req, limit)
+    if not body.strip():
+        return {}
+    try:
+        value = orjson.loads(body)
+    except orjson.JSONDecodeError as error:
+        raise InvalidInput(f"the body is not valid JSON: {error}", code="malformed_json") from None
+    if not isinstance(value, dict):
+        raise InvalidInput("the body must be a JSON object", code="not_an_object")
+    return value
+
+
+def whole_param(req: falcon.Request, name: str, default: int | None, low: int, high: int):
+    """A whole-number query parameter between ``low`` and ``high``, or ``default``."""
+    raw = req.get_param(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise InvalidInput(f"{name} must be a whole number from {low} to {high}", field=name)
+    return int(raw)
