@@ -10,10 +10,19 @@ Matching is blind to width and traditional characters — each character of a ma
 every character that :func:`indexer.analysis.normalize.fold` turns into it — and allows
 whitespace between a mark's characters, so neither ``機密★`` nor ``秘 密 ★`` slips through:
 
->>> marks = Marks(["机密★", "内部资料"])
+A mark with the star is unambiguous wherever it stands. A mark without one (内部资料,
+不予公开) is a label only where labels are put — the title and the head of the document; deep
+in a body it is prose (a regulation on disclosure says when information is 不予公开), and
+holding every such text would hold half the law library.
+
+>>> marks = Marks(["机密★", "内部资料", "不予公开"])
 >>> marks.find("关于2024年工作的通知", "機密 ★ 1年 正文")
 '机密★'
 >>> marks.find("公开的通知", "正文") is None
+True
+>>> marks.find("工作简报", "内部资料 注意保存。正文")
+'内部资料'
+>>> marks.find("政府信息公开条例", "。" * 300 + "涉密信息不予公开。") is None
 True
 """
 
@@ -26,6 +35,8 @@ from pathlib import Path
 from indexer.analysis.normalize import fold
 
 MARKS_FILE = "classification_marks.txt"
+# Where a label without a star counts: the first characters of the body.
+LABEL_HEAD = 120
 _SPACE = re.compile(r"\s+")
 
 
@@ -44,14 +55,15 @@ class Marks:
         self._pattern = re.compile(f"(?={starts})(?:{pattern})") if pattern else None
         self._by_group = alternatives
 
-    def find(self, *texts: str) -> str | None:
-        """The first mark found in any of the texts, or None."""
+    def find(self, title: str, body: str) -> str | None:
+        """The first mark found in the title or body, or None (see the module's docstring)."""
         if self._pattern is None:
             return None
-        for text in texts:
-            found = self._pattern.search(text)
-            if found:
-                return self._by_group[found.lastindex - 1]
+        for text, labels_count in ((title, True), (body[:LABEL_HEAD], True), (body, False)):
+            for found in self._pattern.finditer(text):
+                mark = self._by_group[found.lastindex - 1]
+                if labels_count or "★" in mark:
+                    return mark
         return None
 
     @classmethod

@@ -149,7 +149,9 @@ class IndexReader:
             if view is None or view.generation != number:
                 self._view = self._open(number, view.segmenter if view else None)
             elif not view.searcher.up_to_date():
-                self._view = self._open(number, view.segmenter, view.searcher.refresh())
+                # A fresh searcher, not Whoosh's refresh(): refresh reuses the reader of a
+                # segment by its id and so misses deletions committed to that segment.
+                self._view = self._open(number, view.segmenter)
             elif self._lexicon_changed(number):
                 self._view = self._open(number, view.segmenter, view.searcher)
         except Exception as error:

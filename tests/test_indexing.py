@@ -164,3 +164,14 @@ def test_crash_between_switch_and_state_save_is_finished_by_the_next_run(zq, mon
     keys = index_keys(zq)
     assert len(keys) == len(set(keys)) == 6
     assert set(keys) == store_keys(zq)
+
+
+def test_a_running_reader_sees_updates_and_deletions_of_the_next_commit(zq):
+    zq.push("530500", record("1", "森林防火通告"), record("2", "森林防火宣传"))
+    zq.index()
+    assert zq.search("森林防火").total == 2  # the reader is open from here on
+    zq.push("530500", record("1", "森林防火通告（修订）"), {"id": "2", "deleted": True})
+    zq.index()
+    result = zq.search("森林防火")
+    assert [h.title for h in result.hits] == ["<mark>森林防火</mark>通告（修订）"]
+    assert result.total == 1 and result.facets["site"] == {"530500": 1}
