@@ -6,6 +6,7 @@ import logging
 import falcon
 import orjson
 
+from exchange.analytics import PopularQueries, SearchLog
 from exchange.auth import KeyAuthentication
 from exchange.classification import Marks
 from exchange.errors import ZhanqunError
@@ -36,15 +37,23 @@ def _dumps(value: object) -> bytes:
     return orjson.dumps(value)
 
 
-def create_app(config: Config, store: Store, reader: IndexReader) -> falcon.App:
+def create_app(
+    config: Config,
+    store: Store,
+    reader: IndexReader,
+    log: SearchLog | None = None,
+    popular: PopularQueries | None = None,
+) -> falcon.App:
     app = falcon.App(middleware=[KeyAuthentication(store)])
     json = falcon.media.JSONHandler(dumps=_dumps, loads=orjson.loads)
     app.req_options.media_handlers[falcon.MEDIA_JSON] = json
     app.resp_options.media_handlers[falcon.MEDIA_JSON] = json
     app.req_options.auto_parse_qs_csv = True
     sites = SiteCache(store)
-    app.add_route("/v1/search", SearchResource(reader, sites))
-    app.add_route("/v1/suggest", SuggestResource(reader))
+    popular = popular or PopularQueries(store)
+    log = log or SearchLog(store)
+    app.add_route("/v1/search", SearchResource(reader, sites, log, popular))
+    app.add_route("/v1/suggest", SuggestResource(reader, popular))
     app.add_route("/openapi.json", OpenApiResource())
     app.add_route("/healthz", HealthResource(store, reader))
     _add_exchange_routes(app, config, store, sites)

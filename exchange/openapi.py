@@ -103,6 +103,19 @@ def search_paths() -> dict:
                     "additionalProperties": {"type": "integer"},
                 },
             },
+            "related": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "related searches (first page of a non-empty query)",
+            },
+            "hot": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"query": {"type": "string"}, "count": {"type": "integer"}},
+                },
+                "description": "most searched queries this week (empty query only)",
+            },
             "correction": {
                 "type": ["object", "null"],
                 "properties": {
@@ -122,8 +135,12 @@ def search_paths() -> dict:
                 "type": "array",
                 "items": {
                     "type": "object",
-                    "required": ["text", "count"],
-                    "properties": {"text": {"type": "string"}, "count": {"type": "integer"}},
+                    "required": ["text", "count", "source"],
+                    "properties": {
+                        "text": {"type": "string"},
+                        "count": {"type": "integer"},
+                        "source": {"type": "string", "enum": ["query", "title"]},
+                    },
                 },
             },
         },

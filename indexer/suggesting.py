@@ -26,3 +26,24 @@ def suggest(reader: IndexReader, prefix: str, limit: int = 10) -> list[Suggestio
         completions = view.lexicon.completions(prefix.replace(" ", ""), limit + 1)
     found = [Suggestion(text, count) for text, count in completions if text != prefix]
     return found[:limit]
+
+
+def related_phrases(reader: IndexReader, text: str, limit: int = 5) -> list[str]:
+    """Title phrases that extend the words of a query (住房公积金 → 住房公积金提取)."""
+    text = fold(text.strip())
+    if not text:
+        return []
+    with reader.open() as view:
+        words = [w.text for w in view.segmenter.query_words(text) if len(w.text) >= 2]
+        found: list[str] = []
+        for word in words[:4]:
+            for phrase, _count in view.lexicon.completions(word, limit):
+                if phrase != word and phrase not in text and phrase not in found:
+                    found.append(phrase)
+    return found[:limit]
+
+
+def query_words(reader: IndexReader, text: str) -> list[str]:
+    """The words of a query, as the live generation segments it."""
+    with reader.open() as view:
+        return [w.text for w in view.segmenter.query_words(text)]

@@ -2,6 +2,7 @@
 
 import falcon
 
+from exchange.analytics import PopularQueries
 from exchange.errors import InvalidInput
 from indexer.searching import IndexReader
 from indexer.suggesting import MAX_PREFIX, suggest
@@ -10,8 +11,9 @@ MAX_LIMIT = 20
 
 
 class SuggestResource:
-    def __init__(self, reader: IndexReader) -> None:
+    def __init__(self, reader: IndexReader, popular: PopularQueries) -> None:
         self.reader = reader
+        self.popular = popular
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         prefix = req.get_param("q", default="") or ""
@@ -20,8 +22,13 @@ class SuggestResource:
                 f"q is longer than {MAX_PREFIX} characters", code="query_too_long", field="q"
             )
         limit = req.get_param_as_int("limit", default=10, min_value=1, max_value=MAX_LIMIT)
-        found = suggest(self.reader, prefix, limit)
-        resp.media = {
-            "query": prefix,
-            "suggestions": [{"text": s.text, "count": s.count} for s in found],
-        }
+        # What people searched (and found) first, then words and phrases of the titles.
+        found = [
+            {"text": text, "count": count, "source": "query"}
+            for text, count in self.popular.completions(prefix, limit)
+        ]
+        seen = {s["text"] for s in found}
+        for s in suggest(self.reader, prefix, limit):
+            if s.text not in seen and len(found) < limit:
+                found.append({"text": s.text, "count": s.count, "source": "title"})
+        resp.media = {"query": prefix, "suggestions": found}

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, case, inspect, select
 from exchange.errors import Unavailable
 from exchange.store import tables
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 CHANGE_SEQ = "change_seq"
 STORE_ID = "store_id"
 
@@ -51,12 +51,17 @@ def _to_2(connection: Connection) -> None:
     _name_store(connection)
 
 
+def _to_3(connection: Connection) -> None:
+    """Search analytics: the search log."""
+    tables.search_log.create(connection)
+
+
 def _name_store(connection: Connection) -> None:
     """A random identity, so a cursor from another store is recognised as such."""
     connection.execute(tables.meta.insert().values(key=STORE_ID, value=secrets.token_hex(8)))
 
 
-STEPS: dict[int, Callable[[Connection], None]] = {2: _to_2}
+STEPS: dict[int, Callable[[Connection], None]] = {2: _to_2, 3: _to_3}
 
 
 def stored_version(connection: Connection) -> int:

@@ -146,3 +146,19 @@ mirror_cursors = Table(
     Column("cursor", String(256), nullable=False),
     Column("updated_at", DateTime, nullable=False),
 )
+
+# One row per search a citizen ran (first page only): what was typed, where, what it found.
+search_log = Table(
+    "search_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False),
+    Column("query", String(256), nullable=False),
+    Column("site", String(32), nullable=True),
+    Column("scope", String(16), nullable=False, default="cluster"),
+    Column("results", Integer, nullable=False),
+    Column("took_ms", Integer, nullable=False),
+    Column("corrected_to", String(256), nullable=False, default=""),
+    Index("ix_search_log_at", "at"),
+    Index("ix_search_log_query_at", "query", "at"),
+)

@@ -18,7 +18,11 @@ def test_a_version_1_store_is_upgraded_with_reach_backfilled(zq, config):
     zq.push("530500", {"id": "gone", "deleted": True})
     # Take the store back to the shape of schema version 1.
     with zq.store.write() as conn:
-        for table in ("api_keys", "grants", "audit_log", "idempotent_responses", "mirror_cursors"):
+        tables_since_1 = (
+            "api_keys", "grants", "audit_log", "idempotent_responses", "mirror_cursors",
+            "search_log",
+        )  # fmt: skip
+        for table in tables_since_1:
             conn.execute(text(f"DROP TABLE {table}"))
         conn.execute(text("DROP INDEX ix_records_site_seq"))
         conn.execute(text("ALTER TABLE records DROP COLUMN reach"))
@@ -37,7 +41,7 @@ def test_a_version_1_store_is_upgraded_with_reach_backfilled(zq, config):
             names = set(inspect(conn).get_table_names())
             indexes = {i["name"] for i in inspect(conn).get_indexes("records")}
         assert reach == {"shared": 2, "cond": 1, "mine": 0, "gone": 2}
-        assert {"api_keys", "grants", "audit_log", "mirror_cursors"} <= names
+        assert {"api_keys", "grants", "audit_log", "mirror_cursors", "search_log"} <= names
         assert "ix_records_site_seq" in indexes
     finally:
         upgraded.dispose()
