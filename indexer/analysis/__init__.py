@@ -12,14 +12,14 @@ Offsets always refer to the original, unnormalised text, because normalisation
 """
 
 from indexer.analysis.segmenter import QueryWord, Segmenter
-from indexer.analysis.tokenizer import ChineseTokenizer, PreAnalyzed, TokenStream
+from indexer.analysis.tokenizer import ChineseTokenizer, IndexingTokenizer, index_with
 from indexer.analysis.vocabulary import cluster_words
 
 __all__ = [
     "ChineseTokenizer",
-    "PreAnalyzed",
+    "IndexingTokenizer",
     "QueryWord",
     "Segmenter",
-    "TokenStream",
     "cluster_words",
+    "index_with",
 ]

@@ -1,9 +1,11 @@
 """Whoosh tokenizers over :class:`~indexer.analysis.segmenter.Segmenter`.
 
-A tokenizer turns a string into tokens. :class:`ChineseTokenizer` does the segmentation;
-:class:`PreAnalyzed` is what the index schema holds: it replays a :class:`TokenStream` that
-was analysed before it reached the writer. The schema pickled into every index generation
-therefore carries no dictionary, and analysis can run wherever is fastest.
+A tokenizer turns a string into tokens. :class:`ChineseTokenizer` segments with the
+segmenter it is given. :class:`IndexingTokenizer` is what the index schema holds: it keeps
+no state (Whoosh pickles the schema into every generation) and segments with the segmenter
+the process is indexing with — set by the indexer with :func:`index_with` before it opens a
+writer, and inherited by the writer sub-processes Whoosh forks for a rebuild, so analysis
+runs on every core.
 
 >>> tokenizer = ChineseTokenizer(Segmenter())
 >>> [(t.text, t.pos) for t in tokenizer("国务院办公厅", positions=True)]
@@ -18,18 +20,13 @@ from whoosh.analysis import Token, Tokenizer
 
 from indexer.analysis.segmenter import IndexToken, Segmenter
 
+_indexing: Segmenter | None = None
 
-class TokenStream:
-    """Index tokens of one field value, ready for :class:`PreAnalyzed`."""
 
-    __slots__ = ("tokens",)
-
-    def __init__(self, tokens: list[IndexToken]) -> None:
-        self.tokens = tokens
-
-    @classmethod
-    def of(cls, segmenter: Segmenter, text: str) -> "TokenStream":
-        return cls(segmenter.index_tokens(text))
+def index_with(segmenter: Segmenter) -> None:
+    """The segmenter this process (and writers it forks) indexes with."""
+    global _indexing
+    _indexing = segmenter
 
 
 def _emit(
@@ -48,6 +45,13 @@ def _emit(
         yield token
 
 
+def _tokens(segmenter: Segmenter, value: str, mode: str) -> list[IndexToken]:
+    if mode == "query":
+        words = segmenter.query_words(value)
+        return [(w.text, i, w.start, w.end) for i, w in enumerate(words)]
+    return segmenter.index_tokens(value)
+
+
 class ChineseTokenizer(Tokenizer):
     """Segments Chinese (and mixed) text: fine stacked tokens to index, coarse words to query."""
 
@@ -60,7 +64,7 @@ class ChineseTokenizer(Tokenizer):
     __hash__ = Tokenizer.__hash__
 
     def __getstate__(self) -> dict:
-        raise TypeError("ChineseTokenizer holds a live dictionary; index with PreAnalyzed")
+        raise TypeError("ChineseTokenizer holds a live dictionary; schemas use IndexingTokenizer")
 
     def __call__(
         self,
@@ -75,20 +79,15 @@ class ChineseTokenizer(Tokenizer):
         mode: str = "",
         **kwargs: object,
     ) -> Iterator[Token]:
-        if mode == "query":
-            words = self.segmenter.query_words(value)
-            tokens = [(w.text, i, w.start, w.end) for i, w in enumerate(words)]
-        else:
-            tokens = self.segmenter.index_tokens(value)
-        return _emit(tokens, positions, chars, removestops, mode)
+        return _emit(_tokens(self.segmenter, value, mode), positions, chars, removestops, mode)
 
 
-class PreAnalyzed(Tokenizer):
-    """Replays a :class:`TokenStream`; the analyser stored in the index schema."""
+class IndexingTokenizer(Tokenizer):
+    """The schema's analyser: segments with the process's indexing segmenter."""
 
     def __call__(
         self,
-        value: TokenStream,
+        value: str,
         positions: bool = False,
         chars: bool = False,
         keeporiginal: bool = False,
@@ -99,6 +98,6 @@ class PreAnalyzed(Tokenizer):
         mode: str = "",
         **kwargs: object,
     ) -> Iterator[Token]:
-        if not isinstance(value, TokenStream):
-            raise TypeError("index fields take a TokenStream; analyse text with a Segmenter")
-        return _emit(value.tokens, positions, chars, removestops, mode)
+        if _indexing is None:
+            raise RuntimeError("no indexing segmenter: call index_with(segmenter) first")
+        return _emit(_tokens(_indexing, value, mode), positions, chars, removestops, mode)
