@@ -9,9 +9,10 @@ Whoosh's cheap ``refresh``, and searchers still in use keep the files they opene
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -35,6 +36,7 @@ MAX_PAGE_SIZE = 50
 MAX_DEPTH = 1_000
 # Try a homophone fix when the query as typed finds fewer records than this.
 FEW_RESULTS = 3
+RESULT_CACHE_SIZE = 1_000
 
 
 class IndexUnavailable(RuntimeError):
@@ -106,6 +108,7 @@ class View:
     generation: int
     official: frozenset[str]
     facets: FacetCounter
+    results: "ResultCache"
 
 
 class IndexReader:
@@ -180,7 +183,8 @@ class IndexReader:
         lexicon = Lexicon.load(self.generations.path(number))
         expander = Expander(segmenter, self._synonyms, lexicon)
         official = segmenter.official_words()
-        return View(searcher, segmenter, lexicon, expander, number, official, self._facets)
+        results = ResultCache(RESULT_CACHE_SIZE)
+        return View(searcher, segmenter, lexicon, expander, number, official, self._facets, results)
 
     def close(self) -> None:
         with self._lock:
@@ -189,26 +193,69 @@ class IndexReader:
                 self._view = None
 
 
+class ResultCache:
+    """Results of recent searches on one view of the index.
+
+    A citizen's searches repeat (a few hot queries are most of the traffic), and a result
+    cannot go stale: each commit the worker picks up opens a new view with an empty cache.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._results: OrderedDict[tuple, SearchResult] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> SearchResult | None:
+        with self._lock:
+            found = self._results.get(key)
+            if found is not None:
+                self._results.move_to_end(key)
+            return found
+
+    def put(self, key: tuple, result: SearchResult) -> None:
+        with self._lock:
+            self._results[key] = result
+            while len(self._results) > self.size:
+                self._results.popitem(last=False)
+
+
+def _cache_key(request: SearchRequest) -> tuple:
+    return tuple(
+        tuple(value) if isinstance(value, list | tuple) else value for value in astuple(request)
+    )
+
+
 def search(reader: IndexReader, request: SearchRequest) -> SearchResult:
-    """Run one search, respelling pinyin and fixing a homophone typo when that finds more."""
+    """Run one search (or answer it from the view's cache of recent results)."""
     with reader.open() as view:
-        text, correction = request.text, None
-        if request.correct:
-            respelled = _respell(text, view)
-            if respelled != text:
-                text, correction = respelled, Correction(respelled, request.text, "pinyin")
-        result = _run(view, text, request)
-        if request.correct and correction is None and text:
-            fix = fix_homophones(text, view.segmenter, view.lexicon)
-            # A typed word the index has never seen is corrected outright; a rare one only
-            # when it finds next to nothing.
-            if fix and (fix.certain or result.total < FEW_RESULTS):
-                alternative = _run(view, fix.text, request)
-                if alternative.total > (0 if fix.certain else result.total):
-                    result = alternative
-                    correction = Correction(fix.text, request.text, "typo")
-        result.correction = correction
+        key = _cache_key(request)
+        cached = view.results.get(key)
+        if cached is not None:
+            return cached
+        result = _search(view, request)
+        view.results.put(key, result)
         return result
+
+
+def _search(view: View, request: SearchRequest) -> SearchResult:
+    """Respell pinyin, run, and fix a homophone typo when that finds more."""
+    text, correction = request.text, None
+    if request.correct:
+        respelled = _respell(text, view)
+        if respelled != text:
+            text, correction = respelled, Correction(respelled, request.text, "pinyin")
+    result = _run(view, text, request)
+    if request.correct and correction is None and text:
+        fix = fix_homophones(text, view.segmenter, view.lexicon)
+        # A typed word the index has never seen is corrected outright; a rare one only
+        # when it finds next to nothing.
+        if fix and (fix.certain or result.total < FEW_RESULTS):
+            alternative = _run(view, fix.text, request)
+            if alternative.total > (0 if fix.certain else result.total):
+                result = alternative
+                correction = Correction(fix.text, request.text, "typo")
+    result.correction = correction
+    return result
 
 
 def _respell(text: str, view: View) -> str:
