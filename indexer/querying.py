@@ -26,9 +26,6 @@ MAX_WORDS = 32
 FIELD_BOOSTS = {"title": 3.0, "body": 1.0}
 # An alternative (synonym, expansion) counts for less than the word the user typed.
 ALTERNATIVE_WEIGHT = 0.8
-# Records whose title holds all the words as one exact phrase come first. (In the body the
-# same check costs a position comparison in every matching record, too much for its worth.)
-PHRASE_BOOSTS = {"title": 6.0}
 
 _TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
 
@@ -100,6 +97,16 @@ def _nothing_known(fieldname: str, text: str) -> bool:
     return False
 
 
+@dataclass(frozen=True)
+class BuiltQuery:
+    """What matches, every word it looks for (for highlighting), and — for several words
+    typed together — the text they make as typed, which ranks a title holding it first."""
+
+    match: q.Query
+    words: list[QueryWord]
+    phrase: str | None = None
+
+
 class QueryBuilder:
     """Turns parsed clauses into Whoosh queries with one segmenter and one expander."""
 
@@ -115,8 +122,8 @@ class QueryBuilder:
         self.known = known
         self.boosts = boosts or FIELD_BOOSTS
 
-    def build(self, parsed: ParsedQuery) -> tuple[q.Query, list[QueryWord]]:
-        """The query and every word it looks for (for highlighting).
+    def build(self, parsed: ParsedQuery) -> "BuiltQuery":
+        """What matches, how it ranks, and every word it looks for (for highlighting).
 
         A query with no required part matches every record, less any excluded ones.
         """
@@ -126,15 +133,14 @@ class QueryBuilder:
         if len(words) > MAX_WORDS:
             raise QueryTooComplex(f"more than {MAX_WORDS} words")
         if not required:
-            query: q.Query = q.NullQuery if parsed.clauses else q.Every()
+            match: q.Query = q.NullQuery if parsed.clauses else q.Every()
         else:
-            query = required[0] if len(required) == 1 else q.And(required)
-            query = self._prefer_exact_phrase(query, parsed)
+            match = required[0] if len(required) == 1 else q.And(required)
         banned = [self._clause(c, []) for c in parsed.excluded]
         banned = [b for b in banned if b is not q.NullQuery]
         if banned:
-            query = q.AndNot(query, q.Or(banned))
-        return query, words
+            match = q.AndNot(match, q.Or(banned))
+        return BuiltQuery(match, words, self._typed_together(parsed))
 
     def _clause(self, clause: Clause, words: list[QueryWord]) -> q.Query:
         if clause.alternatives:
@@ -146,6 +152,9 @@ class QueryBuilder:
         if not found:
             return q.NullQuery
         if clause.kind == "phrase":
+            if len(found) == 1:
+                # One word: its token is contiguous by construction, no positions to check.
+                return self._fields(lambda f, b: self._word(f, found[0], b))
             leaves = [leaf for w in found for leaf in w.leaves]
             return self._fields(lambda f, b: _sequence(f, leaves, b))
         parts = []
@@ -155,15 +164,11 @@ class QueryBuilder:
             parts.append(self._fields(lambda f, b, w=word, a=alternatives: self._any(f, w, a, b)))
         return parts[0] if len(parts) == 1 else q.And(parts)
 
-    def _prefer_exact_phrase(self, query: q.Query, parsed: ParsedQuery) -> q.Query:
-        """Several words typed together rank higher where they stand together as typed."""
+    def _typed_together(self, parsed: ParsedQuery) -> str | None:
+        """The plain words of the query run together (数字 政府 → 数字政府), if several."""
         plain = [c for c in parsed.clauses if c.kind == "words" and not c.alternatives]
-        words = [w for c in plain for w in self.segmenter.query_words(c.text)]
-        leaves = [leaf for w in words for leaf in w.leaves]
-        if len(words) < 2 or len(leaves) > MAX_WORDS:
-            return query
-        phrase = q.Or([q.Phrase(f, leaves, boost=b) for f, b in PHRASE_BOOSTS.items()])
-        return q.AndMaybe(query, phrase)
+        words = [w.text for c in plain for w in self.segmenter.query_words(c.text)]
+        return "".join(words) if len(words) >= 2 else None
 
     def _any(self, fieldname: str, word: QueryWord, alternatives, boost: float) -> q.Query:
         query = self._word(fieldname, word, boost)

@@ -25,7 +25,8 @@ def record_schema() -> fields.Schema:
         doc_type=fields.ID(stored=True, sortable=True),
         year=fields.ID(sortable=True),
         published=fields.DATETIME(stored=True, sortable=True),
-        title=fields.TEXT(analyzer=text, stored=True, phrase=True),
+        # The title also lives in a column: re-ranking reads it without unpickling bodies.
+        title=fields.TEXT(analyzer=text, stored=True, phrase=True, sortable=True),
         body=fields.TEXT(analyzer=text, stored=True, phrase=True),
         url=fields.STORED(),
         site_name=fields.STORED(),

@@ -21,6 +21,7 @@ from whoosh import sorting
 from whoosh.searching import Searcher
 
 from indexer.analysis import QueryWord, Segmenter
+from indexer.analysis.normalize import fold
 from indexer.correction import fix_homophones, respell_pinyin
 from indexer.expansion import Expander
 from indexer.facets import FacetCounter
@@ -37,6 +38,9 @@ MAX_DEPTH = 1_000
 # Try a homophone fix when the query as typed finds fewer records than this.
 FEW_RESULTS = 3
 RESULT_CACHE_SIZE = 1_000
+# The best matches re-ranked for an exact title phrase, and by how much it lifts a score.
+RERANK = 30
+TITLE_PHRASE_FACTOR = 2.0
 
 
 class IndexUnavailable(RuntimeError):
@@ -239,22 +243,29 @@ def search(reader: IndexReader, request: SearchRequest) -> SearchResult:
 
 def _search(view: View, request: SearchRequest) -> SearchResult:
     """Respell pinyin, run, and fix a homophone typo when that finds more."""
-    text, correction = request.text, None
-    if request.correct:
-        respelled = _respell(text, view)
-        if respelled != text:
-            text, correction = respelled, Correction(respelled, request.text, "pinyin")
+    text = request.text
+    if not request.correct or not text:
+        return _run(view, text, request)
+    respelled = _respell(text, view)
+    if respelled != text:
+        result = _run(view, respelled, request)
+        result.correction = Correction(respelled, text, "pinyin")
+        return result
+    fix = fix_homophones(text, view.segmenter, view.lexicon)
+    # A typed word the index has never seen is corrected outright (the query as typed is
+    # not even run when the fix finds something); a rare one only when it finds next to
+    # nothing.
+    if fix and fix.certain:
+        fixed = _run(view, fix.text, request)
+        if fixed.total:
+            fixed.correction = Correction(fix.text, text, "typo")
+            return fixed
     result = _run(view, text, request)
-    if request.correct and correction is None and text:
-        fix = fix_homophones(text, view.segmenter, view.lexicon)
-        # A typed word the index has never seen is corrected outright; a rare one only
-        # when it finds next to nothing.
-        if fix and (fix.certain or result.total < FEW_RESULTS):
-            alternative = _run(view, fix.text, request)
-            if alternative.total > (0 if fix.certain else result.total):
-                result = alternative
-                correction = Correction(fix.text, request.text, "typo")
-    result.correction = correction
+    if fix and not fix.certain and result.total < FEW_RESULTS:
+        fixed = _run(view, fix.text, request)
+        if fixed.total > result.total:
+            fixed.correction = Correction(fix.text, text, "typo")
+            return fixed
     return result
 
 
@@ -287,10 +298,11 @@ def _run(view: View, text: str, request: SearchRequest) -> SearchResult:
     def known(fieldname: str, text: str) -> bool:
         return reader.doc_frequency(fieldname, text) > 0
 
-    query, words = QueryBuilder(view.segmenter, view.expander, known).build(parsed)
+    built = QueryBuilder(view.segmenter, view.expander, known).build(parsed)
+    query, words = built.match, built.words
     view.searcher.weighting.at(datetime.now())
     kwargs: dict = {}
-    counted = query
+    counted = built.match
     filters = _filters(request)
     if filters is not None:
         kwargs["filter"] = filters
@@ -306,15 +318,38 @@ def _run(view: View, text: str, request: SearchRequest) -> SearchResult:
                 sorting.FieldFacet("published", reverse=True),
             ]
         )
-    page = view.searcher.search_page(query, request.page, pagelen=request.page_size, **kwargs)
     ranked = "sortedby" not in kwargs
-    hits = [_hit(view.segmenter, hit, words, ranked) for hit in page]
+    end = request.page * request.page_size
+    found = view.searcher.search(query, limit=max(end, RERANK if ranked else 0), **kwargs)
+    scored = [(hit.score or 0.0, hit) for hit in found]
+    if ranked and built.phrase:
+        titles = view.searcher.reader().column_reader("title")
+        scored = _prefer_titles_holding(scored, built.phrase, titles)
+    start = (request.page - 1) * request.page_size
+    hits = [
+        _hit(view.segmenter, hit, words, score if ranked else 0.0)
+        for score, hit in scored[start:end]
+    ]
     total, counts = view.facets.count(view.searcher, counted, request.facets)
     facets = {
         name: dict(sorted(values.items(), key=lambda kv: (-kv[1], kv[0])))
         for name, values in counts.items()
     }
     return SearchResult(total, hits, facets, view.generation)
+
+
+def _prefer_titles_holding(scored: list[tuple[float, object]], phrase: str, titles) -> list:
+    """Among the best matches, titles holding the typed words together, as typed, go first.
+
+    Checked on the stored titles of the top ``RERANK`` results rather than as a phrase query
+    over every match, which would compare positions in thousands of records per search.
+    """
+    head = [
+        (score * TITLE_PHRASE_FACTOR if phrase in fold(titles[hit.docnum]) else score, hit)
+        for score, hit in scored[:RERANK]
+    ]
+    head.sort(key=lambda pair: -pair[0])
+    return head + scored[RERANK:]
 
 
 def _filters(request: SearchRequest) -> q.Query | None:
@@ -336,7 +371,9 @@ def _filters(request: SearchRequest) -> q.Query | None:
     return parts[0] if len(parts) == 1 else q.And(parts)
 
 
-def _hit(segmenter: Segmenter, hit, words: list[QueryWord], ranked: bool = True) -> Hit:
+def _hit(segmenter: Segmenter, hit, words: list[QueryWord], score: float) -> Hit:
+    """A result as the API shows it; ``score`` is 0 when sorted by a field (Whoosh's "score"
+    is then the sort key, beyond 64 bits when reversed)."""
     stored = hit.fields()
     return Hit(
         key=stored["key"],
@@ -350,6 +387,5 @@ def _hit(segmenter: Segmenter, hit, words: list[QueryWord], ranked: bool = True)
         column=stored.get("column", ""),
         doc_type=stored.get("doc_type", ""),
         disclosure=stored.get("disclosure") or {},
-        # Sorted by a field, Whoosh's "score" is the sort key (beyond 64 bits when reversed).
-        score=(hit.score or 0.0) if ranked else 0.0,
+        score=score,
     )
