@@ -82,22 +82,22 @@ class ChineseTokenizer(Tokenizer):
         return _emit(_tokens(self.segmenter, value, mode), positions, chars, removestops, mode)
 
 
-class IndexingTokenizer(Tokenizer):
+class IndexingTokenizer(ChineseTokenizer):
     """The schema's analyser: segments with the process's indexing segmenter."""
 
-    def __call__(
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        **kwargs: object,
-    ) -> Iterator[Token]:
+    def __init__(self) -> None:
+        pass
+
+    @property
+    def segmenter(self) -> Segmenter:
         if _indexing is None:
             raise RuntimeError("no indexing segmenter: call index_with(segmenter) first")
-        return _emit(_tokens(_indexing, value, mode), positions, chars, removestops, mode)
+        return _indexing
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, IndexingTokenizer)
+
+    __hash__ = Tokenizer.__hash__
+
+    def __getstate__(self) -> dict:
+        return {}
