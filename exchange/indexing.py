@@ -46,7 +46,12 @@ def run_indexer(
     bar = ProgressBar() if progress else None
     try:
         return building.run(
-            config.index_dir, IndexFeed(store), full=full, progress=bar, commit_every=commit_every
+            config.index_dir,
+            IndexFeed(store),
+            full=full,
+            progress=bar,
+            commit_every=commit_every,
+            synonyms=config.synonyms_file,
         )
     finally:
         if bar:

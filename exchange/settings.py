@@ -67,6 +67,11 @@ class Config:
         return self.data_dir / "index"
 
     @property
+    def synonyms_file(self) -> Path:
+        """The operator's synonym groups, read with the shipped ones (docs/search.md)."""
+        return self.data_dir / "synonyms.txt"
+
+    @property
     def store_url(self) -> str:
         if self.database_url:
             return self.database_url

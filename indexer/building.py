@@ -28,6 +28,7 @@ from indexer.documents import ChangeSource, IndexDocument
 from indexer.generations import Generations, GenerationState
 from indexer.lexicon import LEXICON, merge_phrases, title_phrases, write_lexicon
 from indexer.locking import RunLock
+from indexer.synonyms import Synonyms
 
 LOCK_NAME = "indexer.lock"
 MAX_WRITER_PROCS = 4
@@ -67,8 +68,13 @@ def run(
     full: bool = False,
     progress: Progress | None = None,
     commit_every: int = COMMIT_EVERY,
+    synonyms: Path | None = None,
 ) -> RunSummary:
-    """One indexer run under the run lock (raises :class:`~indexer.locking.IndexerBusy`)."""
+    """One indexer run under the run lock (raises :class:`~indexer.locking.IndexerBusy`).
+
+    ``synonyms`` is the operator's synonyms file: its words join the dictionary, so that
+    documents are segmented the way queries for those words will be.
+    """
     generations = Generations(root)
     with RunLock(Path(root) / LOCK_NAME):
         started = time.monotonic()
@@ -83,7 +89,7 @@ def run(
         else:
             state, mode = generations.state(live), "incremental"
         summary = RunSummary(mode, state.number, state.seq, state.seq)
-        phrases = _catch_up(generations, state, source, summary, progress, commit_every)
+        phrases = _catch_up(generations, state, source, summary, progress, commit_every, synonyms)
         _refresh_lexicon(generations, state.number, summary, phrases)
         if not state.complete:
             generations.switch(state)
@@ -113,10 +119,15 @@ def _catch_up(
     summary: RunSummary,
     progress: Progress | None,
     commit_every: int,
+    synonyms: Path | None,
 ) -> Counter[str]:
     """Index every change after the generation's sequence number; returns the title phrases
     of the documents it added."""
-    words = cluster_words(source.cluster_names()) | set(generations.read_dictionary(state.number))
+    words = (
+        cluster_words(source.cluster_names())
+        | Synonyms.load(synonyms).words()
+        | set(generations.read_dictionary(state.number))
+    )
     generations.write_dictionary(state.number, words)
     segmenter = Segmenter(words)
     index_with(segmenter)

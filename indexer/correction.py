@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass
 
 from indexer.analysis import Segmenter
+from indexer.analysis.normalize import fold
 from indexer.lexicon import Lexicon
 
 _LETTERS = re.compile(r"^[a-z]{2,24}$")
@@ -62,7 +63,11 @@ class Fix:
 
 
 def fix_homophones(text: str, segmenter: Segmenter, lexicon: Lexicon) -> Fix | None:
-    """The text with its likeliest homophone typo fixed, or None if nothing looks wrong."""
+    """The text with its likeliest homophone typo fixed, or None if nothing looks wrong.
+
+    The text is folded first: 兩條 is 两条, a word of the index, not a typo for 链条.
+    """
+    text = fold(text)
     words = segmenter.query_words(text)
     spans = [(w.start, w.end) for w in words]
     # A typo often splits the intended word in two (公基金 → 公 + 基金): try neighbours joined.

@@ -44,7 +44,6 @@ class Expander:
     def as_word(self, text: str) -> QueryWord:
         """A phrase of any length as one query word: itself, or the run of all its leaves."""
         words = self.segmenter.query_words(text)
-        if len(words) == 1:
-            return words[0]
         leaves = tuple(leaf for w in words for leaf in w.leaves)
-        return QueryWord(fold(text), leaves, 0, len(text))
+        # Not typed by the user: no place in the query text (start -1).
+        return QueryWord(fold(text), leaves, -1, -1)

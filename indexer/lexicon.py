@@ -182,9 +182,25 @@ class Lexicon:
         return entry.df if entry else 0
 
     def homophones(self, word: str) -> list[str]:
-        """Indexed words that sound like ``word`` (same length), most used first."""
-        key = fuzzy_key(syllables(word))
-        return [t for t in self._fuzzy.get(key, ()) if t != word and len(t) == len(word)]
+        """Indexed words that sound like ``word`` (same length), likeliest intended first.
+
+        An input-method slip replaces one character and keeps the others, so words sharing a
+        character with what was typed come first; then words with exactly the same pinyin
+        before those that only sound alike (zh/z, -ng/-n …); then the most used.
+        """
+        sounds = syllables(word)
+        exact = "".join(sounds)
+        found = [
+            t for t in self._fuzzy.get(fuzzy_key(sounds), ()) if t != word and len(t) == len(word)
+        ]
+        return sorted(
+            found,
+            key=lambda t: (
+                not set(t) & set(word),
+                "".join(self.entries[t].sounds) != exact,
+                -self.entries[t].df,
+            ),
+        )
 
     def spelled(self, pinyin: str) -> list[str]:
         """Words whose full toneless pinyin is ``pinyin`` (``yibao`` → 医保)."""

@@ -130,7 +130,7 @@ class QueryBuilder:
         words: list[QueryWord] = []
         required = [self._clause(c, words) for c in parsed.clauses]
         required = [r for r in required if r is not q.NullQuery]
-        if len(words) > MAX_WORDS:
+        if sum(1 for w in words if w.start >= 0) > MAX_WORDS:
             raise QueryTooComplex(f"more than {MAX_WORDS} words")
         if not required:
             match: q.Query = q.NullQuery if parsed.clauses else q.Every()

@@ -35,8 +35,6 @@ from indexer.synonyms import Synonyms
 
 MAX_PAGE_SIZE = 50
 MAX_DEPTH = 1_000
-# Try a homophone fix when the query as typed finds fewer records than this.
-FEW_RESULTS = 3
 RESULT_CACHE_SIZE = 1_000
 # The best matches re-ranked for an exact title phrase, and by how much it lifts a score.
 RERANK = 30
@@ -85,11 +83,13 @@ class Hit:
 
 @dataclass
 class Correction:
-    """The query that was searched instead of what was typed ("以下是 X 的结果 / 仍然搜索 Y")."""
+    """A better query than what was typed. Applied: its results are shown instead ("以下是 X
+    的结果 / 仍然搜索 Y"); not applied: only suggested ("您是不是要找 X")."""
 
     query: str
     original: str
     kind: str
+    applied: bool = True
 
 
 @dataclass
@@ -178,7 +178,9 @@ class IndexReader:
         if self._synonyms is None:
             self._synonyms = Synonyms.load(self.synonyms_path)
         if segmenter is None:
-            segmenter = Segmenter(self._synonyms.words())
+            # Exactly the index's words (the generation's dictionary, added below): a word the
+            # documents were not segmented with would never match them as one token.
+            segmenter = Segmenter()
         segmenter.add_words(self.generations.read_dictionary(number))
         if searcher is None:
             searcher = self.generations.open(number).searcher(weighting=RecencyBM25F())
@@ -242,30 +244,43 @@ def search(reader: IndexReader, request: SearchRequest) -> SearchResult:
 
 
 def _search(view: View, request: SearchRequest) -> SearchResult:
-    """Respell pinyin, run, and fix a homophone typo when that finds more."""
+    """Respell pinyin, fix homophone typos, loosen a phrase that finds nothing.
+
+    What was typed is searched as typed unless it is certainly wrong: a pinyin word the
+    index does not hold, or a Chinese word the index has never seen that sounds like one it
+    has. A rarer real word that sounds like a common one keeps its own results and gets a
+    suggestion (您是不是要找…) instead, unless it finds nothing at all.
+    """
     text = request.text
     if not request.correct or not text:
         return _run(view, text, request)
     respelled = _respell(text, view)
     if respelled != text:
-        result = _run(view, respelled, request)
-        result.correction = Correction(respelled, text, "pinyin")
-        return result
+        return _corrected(_run(view, respelled, request), respelled, text, "pinyin")
     fix = fix_homophones(text, view.segmenter, view.lexicon)
-    # A typed word the index has never seen is corrected outright (the query as typed is
-    # not even run when the fix finds something); a rare one only when it finds next to
-    # nothing.
     if fix and fix.certain:
         fixed = _run(view, fix.text, request)
         if fixed.total:
-            fixed.correction = Correction(fix.text, text, "typo")
-            return fixed
+            return _corrected(fixed, fix.text, text, "typo")
     result = _run(view, text, request)
-    if fix and not fix.certain and result.total < FEW_RESULTS:
-        fixed = _run(view, fix.text, request)
-        if fixed.total > result.total:
-            fixed.correction = Correction(fix.text, text, "typo")
-            return fixed
+    if not result.total and '"' in text:
+        # A quoted span cut out of a longer text may cut words in two; its words still count.
+        loose = " ".join(text.replace('"', " ").split())
+        loosened = _run(view, loose, request)
+        if loosened.total:
+            return _corrected(loosened, loose, text, "phrase")
+    if fix and not fix.certain:
+        if not result.total:
+            fixed = _run(view, fix.text, request)
+            if fixed.total:
+                return _corrected(fixed, fix.text, text, "typo")
+        else:
+            result.correction = Correction(fix.text, text, "typo", applied=False)
+    return result
+
+
+def _corrected(result: SearchResult, query: str, original: str, kind: str) -> SearchResult:
+    result.correction = Correction(query, original, kind)
     return result
 
 

@@ -118,3 +118,46 @@ def test_suggestions_complete_chinese_pinyin_and_initials(indexed):
     assert texts("") == []
     too_long = client.simulate_get("/v1/suggest", params={"q": "字" * 40})
     assert too_long.status_code == 400 and too_long.json["error"]["code"] == "query_too_long"
+
+
+def test_synonym_words_are_segmented_alike_in_documents_and_queries(zq):
+    # 新冠 is not a word of jieba's dictionary; it is one of the shipped synonyms.
+    zq.push("530500", record("covid", "新冠病毒疫苗接种安排", "接种新冠病毒疫苗。"))
+    zq.index()
+    result = zq.search("新冠")
+    assert result.correction is None
+    assert [h.key for h in result.hits] == ["530500/covid"]
+
+
+def test_operator_synonyms_file_extends_the_shipped_groups(zq, tmp_path):
+    from indexer.searching import IndexReader
+
+    synonyms = tmp_path / "synonyms.txt"
+    synonyms.write_text("# our own\n跑一次 最多跑一次改革\n", encoding="utf-8")
+    zq.push("530500", record("1", "深化最多跑一次改革", "推进最多跑一次改革。"))
+    zq.index(synonyms=synonyms)
+    reader = IndexReader(zq.config.index_dir, refresh_seconds=0, synonyms=synonyms)
+    from indexer.searching import SearchRequest, search
+
+    assert [h.key for h in search(reader, SearchRequest(text="跑一次")).hits] == ["530500/1"]
+    reader.close()
+
+
+def test_a_real_but_rare_word_keeps_its_results_and_gets_a_suggestion(zq):
+    zq.push(
+        "530500",
+        record("rare", "拨动新兴产业的巧资金", "拨动新兴产业。"),
+        *[record(f"c{i}", f"价格波动监测{i}", "物价波动。") for i in range(6)],
+    )
+    zq.index()
+    result = zq.search("拨动")
+    assert [h.key for h in result.hits] == ["530500/rare"]
+    assert (result.correction.query, result.correction.applied) == ("波动", False)
+
+
+def test_a_quoted_phrase_that_finds_nothing_falls_back_to_its_words(zq):
+    zq.push("530500", record("1", "李克强发表演讲", "李克强在论坛上发表演讲。"))
+    zq.index()
+    result = zq.search('"演讲发表"')
+    assert [h.key for h in result.hits] == ["530500/1"]
+    assert result.correction.kind == "phrase"
