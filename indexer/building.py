@@ -32,6 +32,7 @@ from indexer.synonyms import Synonyms
 
 LOCK_NAME = "indexer.lock"
 MAX_WRITER_PROCS = 4
+LEXICON_MAX_AGE = 3600.0
 BULK_LIMIT_MB = 256
 INCREMENTAL_LIMIT_MB = 64
 BATCH = 1_000
@@ -100,11 +101,20 @@ def run(
 def _refresh_lexicon(
     generations: Generations, number: int, summary: RunSummary, phrases: Counter[str]
 ) -> None:
-    """Recount the words after a run that changed the index (or left no lexicon yet)."""
+    """Recount the words after a run that changed the index.
+
+    Counting walks every term of the index, seconds at a city's scale, while a few hundred
+    changed records barely move the counts: an incremental run recounts only when the
+    lexicon is older than :data:`LEXICON_MAX_AGE` (a rebuild always counts).
+    """
+    path = generations.path(number) / LEXICON
     changed = summary.added or summary.updated or summary.deleted
-    if not changed and (generations.path(number) / LEXICON).exists():
+    if not changed and path.exists():
         return
     merge_phrases(generations.path(number), phrases)
+    fresh = path.exists() and time.time() - path.stat().st_mtime < LEXICON_MAX_AGE
+    if summary.mode == "incremental" and fresh:
+        return
     index = generations.open(number)
     try:
         write_lexicon(index, generations.path(number))
