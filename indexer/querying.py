@@ -23,6 +23,7 @@ from indexer.analysis import QueryWord, Segmenter
 MAX_QUERY_CHARS = 256
 MAX_CLAUSES = 16
 MAX_WORDS = 32
+WIDENED_PER_CHARACTER = 5
 FIELD_BOOSTS = {"title": 3.0, "body": 1.0}
 # An alternative (synonym, expansion) counts for less than the word the user typed.
 ALTERNATIVE_WEIGHT = 0.8
@@ -158,8 +159,14 @@ class QueryBuilder:
             leaves = [leaf for w in found for leaf in w.leaves]
             return self._fields(lambda f, b: _sequence(f, leaves, b))
         parts = []
+        # A lone character widens to the words that use it most (税 → 个税, 税务 …); several
+        # (a span cut out of a sentence: 京市预算监) widen to fewer each, or the query would
+        # be an OR of a hundred words.
+        singles = sum(1 for w in found if len(w.text) == 1)
         for word in found:
             alternatives = self.expand(word)
+            if len(word.text) == 1 and singles > 1:
+                alternatives = alternatives[:WIDENED_PER_CHARACTER]
             words.extend(alternatives)
             parts.append(self._fields(lambda f, b, w=word, a=alternatives: self._any(f, w, a, b)))
         return parts[0] if len(parts) == 1 else q.And(parts)
