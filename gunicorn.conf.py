@@ -21,11 +21,34 @@ max_requests_jitter = 2_000
 timeout = 60
 graceful_timeout = 30
 keepalive = 5
-# Slow or abusive clients: bounded request line, header count and header size.
-limit_request_line = 8190
+# Slow or abusive clients: bounded request line, header count and header size (the longest
+# search URL, 256 characters of Chinese and every filter, fits in 4 KiB), a bounded number of
+# open connections per worker, and idle keep-alive connections closed after 5 s. A gthread
+# worker hands a connection that stops sending back to its poller after 5 s, so a slow
+# client holds no thread; bodies are bounded by each resource (docs/security.md).
+limit_request_line = 4094
 limit_request_fields = 64
 limit_request_field_size = 8190
+worker_connections = 250
+# X-Forwarded-Proto (HTTPS, hence HSTS) is believed from the same proxies as X-Forwarded-For.
+forwarded_allow_ips = _config.trusted_proxies
 accesslog = "-"
 errorlog = "-"
 loglevel = "info"
+# Access, error and application logs as JSON lines (exchange/json_logs.py).
+logger_class = "exchange.json_logs.JsonLogger"
 proc_name = "zhanqun"
+
+
+def on_starting(server):
+    """Before any worker: an empty directory where workers share their Prometheus counters
+    (exchange/metrics_files.py); prometheus_client reads its name from the environment."""
+    from exchange.metrics_files import prepare_multiprocess_dir
+
+    prepare_multiprocess_dir(_config.data_dir)
+
+
+def child_exit(server, worker):
+    from exchange.metrics_files import worker_exited
+
+    worker_exited(worker.pid)

@@ -9,24 +9,39 @@ import orjson
 from exchange.analytics import PopularQueries, SearchLog
 from exchange.auth import KeyAuthentication
 from exchange.classification import Marks
+from exchange.cors import ClusterCors
 from exchange.errors import ZhanqunError
 from exchange.feeds.oai import Repository
+from exchange.guard.middleware import BanCheck, Guard, RateLimit
+from exchange.metrics import Metrics, RequestMetrics
+from exchange.metrics_state import SharedStateCollector
+from exchange.pages import templating
+from exchange.pages.security import PageSecurityHeaders
 from exchange.resources.admin import (
     GrantResource,
     GrantsResource,
     ReviewDecisionResource,
     ReviewQueueResource,
 )
+from exchange.resources.bans import BanResource, BansResource
 from exchange.resources.changes import ChangesResource
 from exchange.resources.feeds import AtomResource, OaiResource
 from exchange.resources.health import HealthResource
 from exchange.resources.openapi import OpenApiResource
+from exchange.resources.pages import (
+    EmbedScriptResource,
+    OpenSearchResource,
+    SearchPageResource,
+    static_dir,
+)
 from exchange.resources.records import RecordResource, RecordsResource
 from exchange.resources.search import SearchResource
 from exchange.resources.suggest import SuggestResource
+from exchange.search_service import SearchService
 from exchange.settings import Config, from_env
 from exchange.site_cache import SiteCache
 from exchange.store import Store, open_store
+from exchange.supervision_routes import add_supervision_routes
 from indexer.querying import QueryTooComplex
 from indexer.searching import IndexReader, IndexUnavailable
 
@@ -43,22 +58,49 @@ def create_app(
     reader: IndexReader,
     log: SearchLog | None = None,
     popular: PopularQueries | None = None,
+    guard: Guard | None = None,
 ) -> falcon.App:
-    app = falcon.App(middleware=[KeyAuthentication(store)])
+    sites = SiteCache(store)
+    metrics = Metrics(SharedStateCollector(store, reader, config.index_dir))
+    guard = guard or Guard.from_config(config, store)
+    # Metrics first, so that every answer is timed; then CORS: a browser's preflight is
+    # answered before anything asks for a key.
+    app = falcon.App(
+        middleware=[
+            RequestMetrics(metrics),
+            ClusterCors(sites),
+            # Bans before the key is looked at; rate limits once it is known (docs/security.md).
+            BanCheck(guard),
+            KeyAuthentication(store),
+            RateLimit(guard),
+            PageSecurityHeaders(),
+        ]
+    )
     json = falcon.media.JSONHandler(dumps=_dumps, loads=orjson.loads)
     app.req_options.media_handlers[falcon.MEDIA_JSON] = json
     app.resp_options.media_handlers[falcon.MEDIA_JSON] = json
     app.req_options.auto_parse_qs_csv = True
-    sites = SiteCache(store)
     popular = popular or PopularQueries(store)
-    log = log or SearchLog(store)
-    app.add_route("/v1/search", SearchResource(reader, sites, log, popular))
+    service = SearchService(reader, log or SearchLog(store), popular)
+    app.add_route("/v1/search", SearchResource(service, sites))
     app.add_route("/v1/suggest", SuggestResource(reader, popular))
     app.add_route("/openapi.json", OpenApiResource())
     app.add_route("/healthz", HealthResource(store, reader))
     _add_exchange_routes(app, config, store, sites)
+    app.add_route("/v1/bans", BansResource(store, guard))
+    app.add_route("/v1/bans/{ban_id:int(min=1, max=2147483647)}", BanResource(store, guard))
+    _add_page_routes(app, service, sites)
+    add_supervision_routes(app, config, store, reader, sites, metrics)
     _add_error_handlers(app)
     return app
+
+
+def _add_page_routes(app: falcon.App, service: SearchService, sites: SiteCache) -> None:
+    """The results page, the embedded search box and OpenSearch (docs/search-box.md)."""
+    app.add_route("/search", SearchPageResource(service, sites, templating.environment()))
+    app.add_route("/embed.js", EmbedScriptResource())
+    app.add_route("/opensearch.xml", OpenSearchResource(sites))
+    app.add_static_route("/assets", static_dir())
 
 
 def _add_exchange_routes(app: falcon.App, config: Config, store: Store, sites: SiteCache) -> None:
@@ -111,6 +153,7 @@ def _add_error_handlers(app: falcon.App) -> None:
             resp.set_header(name, value)
 
     def domain_error(req, resp, error: ZhanqunError, params):
+        req.context.error_code = error.code  # the guard tells a failed login from a missing key
         _error(resp, error.status, error.code, error.message, error.field)
         for name, value in error.headers:
             resp.set_header(name, value)

@@ -1,6 +1,7 @@
 """The ``zhanqun`` command: one verb per job, every setting a flag with an environment variable.
 
 Exit codes (also in the README): 0 done; 1 unexpected failure; 2 bad usage or input;
+3 ``zhanqun inspect`` found a site that fails the freshness inspection;
 65 an import finished but rejected some lines; 69 the store or index is unavailable;
 75 another indexer run holds the lock (try again later).
 """
@@ -16,6 +17,7 @@ from indexer.locking import IndexerBusy
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
+EXIT_INSPECTION_FAILED = 3
 EXIT_DATA = 65
 EXIT_UNAVAILABLE = 69
 EXIT_BUSY = 75
@@ -73,6 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
         one = site_verbs.add_parser(action, parents=[common], help=f"{action} a site")
         one.add_argument("code")
     _exchange_verbs(verbs, common)
+    _supervision_verbs(verbs, common)
+    _ban_verbs(verbs, common)
     return parser
 
 
@@ -123,6 +127,33 @@ def _exchange_verbs(verbs, common: argparse.ArgumentParser) -> None:
     log.add_argument("--limit", type=int, default=50)
 
 
+def _supervision_verbs(verbs, common: argparse.ArgumentParser) -> None:
+    """inspect: the freshness inspection (docs/supervision.md)."""
+    inspect = verbs.add_parser(
+        "inspect", parents=[common], help="freshness inspection; exits 3 when a site fails"
+    )
+    inspect.add_argument("--site", help="only this site")
+    inspect.add_argument("--branch", help="this site and every site below it")
+    inspect.add_argument("--json", action="store_true", help="the report as JSON (as the API)")
+    inspect.add_argument("--failing-only", action="store_true", help="list only failing sites")
+
+
+def _ban_verbs(verbs, common: argparse.ArgumentParser) -> None:
+    """bans: refuse an address, a network or a key (docs/security.md)."""
+    bans = verbs.add_parser("bans", help="ban (封禁) and unban addresses and keys")
+    ban_verbs = bans.add_subparsers(dest="ban_verb", required=True, metavar="ACTION")
+    listing = ban_verbs.add_parser("list", parents=[common], help="the bans in force")
+    listing.add_argument("--all", action="store_true", help="also expired and lifted bans")
+    add = ban_verbs.add_parser("add", parents=[common], help="ban an address, network or key")
+    subject = add.add_mutually_exclusive_group(required=True)
+    subject.add_argument("--address", help="an IP address or a network such as 203.0.113.0/24")
+    subject.add_argument("--key", metavar="KEY_ID", help="an API key's id")
+    add.add_argument("--for", dest="duration", help="e.g. 30m, 12h, 7d (default: until lifted)")
+    add.add_argument("--reason", default="", help="why, for the audit log")
+    lift = ban_verbs.add_parser("lift", parents=[common], help="lift a ban (unban)")
+    lift.add_argument("ban_id", type=int, metavar="BAN_ID")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -143,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace, config: settings.Config) -> int:
-    from exchange import commands, commands_exchange
+    from exchange import commands, commands_bans, commands_exchange, commands_supervision
 
     handler = {
         "demo": commands.demo,
@@ -156,6 +187,8 @@ def _dispatch(args: argparse.Namespace, config: settings.Config) -> int:
         "review": commands_exchange.review,
         "pull": commands_exchange.pull,
         "audit": commands_exchange.audit_log,
+        "inspect": commands_supervision.inspect,
+        "bans": commands_bans.bans,
     }[args.verb]
     return handler(args, config)
 

@@ -41,9 +41,18 @@ def index(args: argparse.Namespace, config: Config) -> int:
     if args.commit_every < 1:
         print("zhanqun index: --commit-every must be at least 1", file=sys.stderr)
         return cli.EXIT_USAGE
-    summary = run_indexer(
-        config, full=args.full, progress=not args.quiet, commit_every=args.commit_every
-    )
+    try:
+        summary = run_indexer(
+            config, full=args.full, progress=not args.quiet, commit_every=args.commit_every
+        )
+    except OSError as error:
+        # A full disk, a read-only mount, a permission: the index in use was not touched.
+        where = error.filename or config.index_dir
+        print(f"zhanqun index: cannot write {where}: {error.strerror or error}; the index "
+              "in use is unchanged and serving", file=sys.stderr)  # fmt: skip
+        return cli.EXIT_UNAVAILABLE
+    for damage in summary.damage:
+        print(f"zhanqun index: damaged index, rebuilt from the store: {damage}", file=sys.stderr)
     print(summary.line(), flush=True)
     return cli.EXIT_OK
 

@@ -66,3 +66,8 @@ class TooLarge(ZhanqunError):
 class Unprocessable(ZhanqunError):
     code = "unprocessable"
     status = 422
+
+
+class TooManyRequests(ZhanqunError):
+    code = "rate_limited"
+    status = 429

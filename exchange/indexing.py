@@ -1,6 +1,7 @@
 """``zhanqun index``: wires the store's change feed to the indexer, with a progress bar on a
 terminal and one summary line for cron logs."""
 
+import contextlib
 import sys
 import time
 from typing import TextIO
@@ -8,8 +9,10 @@ from typing import TextIO
 from exchange.settings import Config
 from exchange.store import open_store
 from exchange.store.feed import IndexFeed
+from exchange.supervision.runs import finish_run, start_run
 from indexer import building
 from indexer.building import RunSummary
+from indexer.locking import IndexerBusy
 
 
 class ProgressBar:
@@ -42,10 +45,12 @@ class ProgressBar:
 def run_indexer(
     config: Config, full: bool, progress: bool = True, commit_every: int = building.COMMIT_EVERY
 ) -> RunSummary:
+    """One indexer run, recorded in the store's ``indexer_runs`` as it starts and ends."""
     store = open_store(config.store_url)
     bar = ProgressBar() if progress else None
+    run_id = start_run(store, "full" if full else "incremental")
     try:
-        return building.run(
+        summary = building.run(
             config.index_dir,
             IndexFeed(store),
             full=full,
@@ -53,6 +58,17 @@ def run_indexer(
             commit_every=commit_every,
             synonyms=config.synonyms_file,
         )
+    except IndexerBusy:
+        finish_run(store, run_id, "busy")
+        raise
+    except BaseException as error:
+        # The store may be what failed: recording the failure must not hide its cause.
+        with contextlib.suppress(Exception):
+            finish_run(store, run_id, "failed", error=f"{type(error).__name__}: {error}")
+        raise
+    else:
+        finish_run(store, run_id, "ok", summary)
+        return summary
     finally:
         if bar:
             bar.close()

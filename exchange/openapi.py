@@ -4,8 +4,13 @@ Each area of the API contributes its paths from one function here, next to the s
 share, so that the description is assembled in one place and tested against the running app.
 """
 
+from exchange.openapi_exchange import exchange_paths
+from exchange.openapi_guard import bans_paths, with_guard_answers
 from exchange.search_params import SCOPES, SORTS
 from exchange.store.sites import TIERS
+from exchange.supervision.freshness import VETOES
+from exchange.supervision.periods import MAX_PERIODS, PERIODS
+from exchange.supervision.stats import DIMENSIONS
 from indexer.querying import MAX_QUERY_CHARS
 from indexer.searching import MAX_DEPTH, MAX_PAGE_SIZE
 from indexer.suggesting import MAX_PREFIX
@@ -121,7 +126,11 @@ def search_paths() -> dict:
                 "properties": {
                     "query": {"type": "string", "description": "what was searched (以下是…的结果)"},
                     "original": {"type": "string", "description": "what was typed (仍然搜索…)"},
-                    "kind": {"type": "string", "enum": ["pinyin", "typo"]},
+                    "kind": {"type": "string", "enum": ["pinyin", "typo", "phrase"]},
+                    "applied": {
+                        "type": "boolean",
+                        "description": "false: only suggested (您是不是要找…); the hits are for q",
+                    },
                 },
             },
         },
@@ -191,6 +200,189 @@ def search_paths() -> dict:
     }
 
 
+def supervision_paths() -> dict:
+    """Statistics, inspection, search analytics, indexer runs, clicks and readiness
+    (docs/supervision.md)."""
+    span = [
+        _param("from", {"type": "string", "format": "date"}, "first day (cluster time)"),
+        _param("to", {"type": "string", "format": "date"}, "last day; default today"),
+        _param(
+            "period",
+            {"type": "string", "enum": list(PERIODS)},
+            f"count by day, week (from Monday), month or year; at most {MAX_PERIODS} periods",
+        ),
+    ]
+    admin = {
+        "400": _error_response("A parameter is invalid; `field` names it"),
+        "401": _error_response("No key, or not a valid one"),
+        "403": _error_response("The key lacks the admin scope or does not oversee the site"),
+    }
+    series = {
+        "type": "object",
+        "required": ["key", "total", "counts"],
+        "properties": {
+            "key": {"type": "object", "additionalProperties": {"type": "string"}},
+            "site_name": {"type": "string"},
+            "total": {"type": "integer"},
+            "counts": {
+                "type": "array",
+                "items": {"type": "integer"},
+                "description": "one count per entry of periods",
+            },
+        },
+    }
+    stats = {
+        "type": "object",
+        "required": ["from", "to", "period", "by", "periods", "total", "series"],
+        "properties": {
+            "from": {"type": "string", "format": "date"},
+            "to": {"type": "string", "format": "date"},
+            "period": {"type": "string", "enum": list(PERIODS)},
+            "by": {"type": "array", "items": {"type": "string", "enum": list(DIMENSIONS)}},
+            "periods": {"type": "array", "items": {"type": "string"}},
+            "total": {"type": "integer"},
+            "series": {"type": "array", "items": series},
+        },
+    }
+    column = {
+        "type": "object",
+        "properties": {
+            "path": {"type": "string"},
+            "kind": {"type": "string"},
+            "newest": {"type": ["string", "null"], "format": "date-time"},
+            "findings": {
+                "type": "array",
+                "items": {"type": "string", "enum": ["stale", "long_stale", "empty"]},
+            },
+        },
+    }
+    verdict = {
+        "type": "object",
+        "properties": {
+            "site": {"type": "string"},
+            "name": {"type": "string"},
+            "tier": {"type": "string"},
+            "verdict": {"type": "string", "enum": ["pass", "fail"]},
+            "vetoes": {"type": "array", "items": {"type": "string", "enum": list(VETOES)}},
+            "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
+            "homepage_newest": {"type": ["string", "null"], "format": "date-time"},
+            "columns": {"type": "array", "items": column},
+        },
+    }
+    inspection = {
+        "type": "object",
+        "properties": {
+            "at": {"type": "string", "format": "date-time"},
+            "rules": {"type": "string"},
+            "sites_inspected": {"type": "integer"},
+            "sites_failed": {"type": "integer"},
+            "sites": {"type": "array", "items": verdict},
+        },
+    }
+    site_params = [
+        _param("site", {"type": "string"}, "one site"),
+        _param("branch", {"type": "string"}, "a site and every site below it"),
+    ]
+    click_params = [
+        _param("q", {"type": "string", "maxLength": 256}, "the query the result was found by"),
+        _param("r", {"type": "string"}, "the record opened, SITE/ID"),
+        _param("pos", {"type": "integer", "minimum": 1}, "its position in the results, from 1"),
+        _param("site", {"type": "string"}, "the site whose search box was used"),
+    ]
+    return {
+        "/v1/stats": {
+            "get": {
+                "summary": "Published records counted by tier, site, column, doc type and period",
+                "description": "Public: counts only live, public records not held for review.",
+                "parameters": [
+                    _param(
+                        "by",
+                        {"type": "array", "items": {"type": "string", "enum": list(DIMENSIONS)}},
+                        "group by these dimensions (none: the cluster's total)",
+                    ),
+                    *span,
+                    _param("site", _STRINGS, "only these sites"),
+                    _param("branch", {"type": "string"}, "a site and every site below it"),
+                    _param("tier", {"type": "string", "enum": list(TIERS)}, "only this tier"),
+                ],
+                "responses": {
+                    "200": _json("One series per group, largest first", stats),
+                    "400": _error_response("A parameter is invalid; `field` names it"),
+                },
+            }
+        },
+        "/v1/inspection": {
+            "get": {
+                "summary": "Freshness inspection: stale, long-stale and empty columns; verdicts",
+                "description": "Key with the admin scope; a site's key sees its own branch.",
+                "parameters": site_params,
+                "responses": {"200": _json("The report, failing sites first", inspection), **admin},
+            }
+        },
+        "/v1/analytics/searches": {
+            "get": {
+                "summary": "Top and zero-result queries, their trend, and results opened",
+                "description": "Key with the admin scope; a site's key sees its own search box.",
+                "parameters": [
+                    *span,
+                    _param("site", {"type": "string"}, "searches made from this site's box"),
+                    _param(
+                        "limit",
+                        {"type": "integer", "minimum": 1, "maximum": 200},
+                        "queries in each list",
+                    ),
+                ],
+                "responses": {"200": _json("Search analytics", {"type": "object"}), **admin},
+            }
+        },
+        "/v1/indexer/runs": {
+            "get": {
+                "summary": "The indexer's latest runs: start, end, counts, outcome",
+                "description": "Cluster key with the admin scope.",
+                "parameters": [
+                    _param(
+                        "limit",
+                        {"type": "integer", "minimum": 1, "maximum": 500},
+                        "runs, newest first",
+                    )
+                ],
+                "responses": {"200": _json("Runs", {"type": "object"}), **admin},
+            }
+        },
+        "/v1/clicks": {
+            "post": {
+                "summary": "The results page reports a result opened (for <a ping> or a beacon)",
+                "parameters": click_params,
+                "responses": {
+                    "204": {"description": "Recorded"},
+                    "400": _error_response("A parameter is invalid"),
+                    "404": _error_response("No published record of that name"),
+                },
+            }
+        },
+        "/click": {
+            "get": {
+                "summary": "Record a result opened, then redirect to the record's page",
+                "parameters": click_params,
+                "responses": {
+                    "303": {"description": "To the record's URL"},
+                    "400": _error_response("A parameter is invalid"),
+                    "404": _error_response("No published record of that name"),
+                },
+            }
+        },
+        "/readyz": {
+            "get": {
+                "summary": "Readiness: the store has this release's schema; an index is open",
+                "responses": {
+                    "200": _json("Ready", {"type": "object"}),
+                    "503": _json("Not ready", {"type": "object"}),
+                },
+            }
+        },
+    }
+
+
 def _json(description: str, schema: dict) -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
@@ -203,6 +395,8 @@ def spec() -> dict:
             "version": "1",
             "description": "Search and resource exchange for a government website cluster.",
         },
-        "paths": {**search_paths()},
+        "paths": with_guard_answers(
+            {**search_paths(), **supervision_paths(), **exchange_paths(), **bans_paths()}
+        ),
         "components": {"schemas": {"Error": _ERROR, "Hit": _HIT}},
     }

@@ -24,8 +24,7 @@ def search_request(req: falcon.Request, sites: dict[str, Site]) -> SearchRequest
         raise InvalidInput(
             f"q is longer than {MAX_QUERY_CHARS} characters", code="query_too_long", field="q"
         )
-    anchor = req.get_param("site")
-    scope = req.get_param("scope", default="site" if anchor else "cluster")
+    anchor, scope = anchor_and_scope(req)
     if scope not in SCOPES:
         raise InvalidInput(f"scope must be one of {', '.join(SCOPES)}", field="scope")
     request = SearchRequest(text=text.strip())
@@ -66,6 +65,12 @@ def search_request(req: falcon.Request, sites: dict[str, Site]) -> SearchRequest
     # A closed site (关停) disappears from public search at once, before any re-index.
     request.exclude_sites = [code for code, site in sites.items() if site.state != "open"]
     return request
+
+
+def anchor_and_scope(req: falcon.Request) -> tuple[str | None, str]:
+    """The site a search is made from and its scope, as asked (not yet validated)."""
+    anchor = req.get_param("site")
+    return anchor, req.get_param("scope", default="site" if anchor else "cluster")
 
 
 def _day(value: str | None, name: str, at: time) -> datetime | None:

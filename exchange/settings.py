@@ -9,6 +9,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from exchange.guard.clients import DEFAULT_TRUSTED_PROXIES, ClientAddresses
+from exchange.guard.policy import (
+    DEFAULT_AUTO_BAN,
+    DEFAULT_RATE_LIMITS,
+    parse_auto_ban,
+    parse_rate_limits,
+)
+from exchange.supervision.rules import DEFAULT_RULES, Rules
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -49,6 +58,44 @@ SETTINGS: tuple[Setting, ...] = (
         "webmaster@localhost",
         "the operator's address, published by OAI-PMH Identify",
     ),
+    Setting(
+        "inspection_rules",
+        "--inspection-rules",
+        "ZHANQUN_INSPECTION_RULES",
+        DEFAULT_RULES,
+        "freshness inspection thresholds: windows (d/w/m/y) and veto counts; see "
+        "docs/supervision.md",
+    ),
+    Setting(
+        "rate_limit_url",
+        "--rate-limit-url",
+        "ZHANQUN_RATE_LIMIT_URL",
+        "",
+        "where workers share rate-limit counts: redis://…, sqlite:///…, postgresql://…; empty "
+        "means DATA_DIR/ratelimits.sqlite3, or the store's PostgreSQL database",
+    ),
+    Setting(
+        "rate_limits",
+        "--rate-limits",
+        "ZHANQUN_RATE_LIMITS",
+        DEFAULT_RATE_LIMITS,
+        "search / exchange requests per address and per key (NAME=RATES, NAME=off); see "
+        "docs/security.md",
+    ),
+    Setting(
+        "auto_ban",
+        "--auto-ban",
+        "ZHANQUN_AUTO_BAN",
+        DEFAULT_AUTO_BAN,
+        "automatic bans: failed authentications (auth), 429s (abuse), duration (for)",
+    ),
+    Setting(
+        "trusted_proxies",
+        "--trusted-proxies",
+        "ZHANQUN_TRUSTED_PROXIES",
+        DEFAULT_TRUSTED_PROXIES,
+        "reverse proxies whose X-Forwarded-For names the client (addresses or networks)",
+    ),
 )
 
 
@@ -61,6 +108,15 @@ class Config:
     bind: str
     workers: int
     admin_email: str = "webmaster@localhost"
+    inspection_rules: str = DEFAULT_RULES
+    rate_limit_url: str = ""
+    rate_limits: str = DEFAULT_RATE_LIMITS
+    auto_ban: str = DEFAULT_AUTO_BAN
+    trusted_proxies: str = DEFAULT_TRUSTED_PROXIES
+
+    @property
+    def rules(self) -> Rules:
+        return Rules.parse(self.inspection_rules)
 
     @property
     def index_dir(self) -> Path:
@@ -85,6 +141,11 @@ class Config:
             "ZHANQUN_BIND": self.bind,
             "ZHANQUN_WORKERS": str(self.workers),
             "ZHANQUN_ADMIN_EMAIL": self.admin_email,
+            "ZHANQUN_INSPECTION_RULES": self.inspection_rules,
+            "ZHANQUN_RATE_LIMIT_URL": self.rate_limit_url,
+            "ZHANQUN_RATE_LIMITS": self.rate_limits,
+            "ZHANQUN_AUTO_BAN": self.auto_ban,
+            "ZHANQUN_TRUSTED_PROXIES": self.trusted_proxies,
         }
 
 
@@ -101,12 +162,28 @@ def resolve(values: Mapping[str, str | None], environ: Mapping[str, str] | None 
         workers = int(raw["workers"])
     except ValueError:
         raise ValueError("--workers / ZHANQUN_WORKERS must be a whole number") from None
+    try:
+        Rules.parse(raw["inspection_rules"])
+    except ValueError as error:
+        raise ValueError(f"--inspection-rules / ZHANQUN_INSPECTION_RULES: {error}") from None
+    for name, parse in (("rate_limits", parse_rate_limits), ("auto_ban", parse_auto_ban),
+                        ("trusted_proxies", ClientAddresses.parse)):  # fmt: skip
+        try:
+            parse(raw[name])
+        except ValueError as error:
+            setting = next(s for s in SETTINGS if s.name == name)
+            raise ValueError(f"{setting.flag} / {setting.env}: {error}") from None
     return Config(
         data_dir=Path(raw["data_dir"]).expanduser(),
         database_url=raw["database_url"],
         bind=raw["bind"],
         workers=workers,
         admin_email=raw["admin_email"],
+        inspection_rules=raw["inspection_rules"],
+        rate_limit_url=raw["rate_limit_url"],
+        rate_limits=raw["rate_limits"],
+        auto_ban=raw["auto_ban"],
+        trusted_proxies=raw["trusted_proxies"],
     )
 
 

@@ -13,11 +13,15 @@ since the last commit, which the next run reads again. A rebuild left unfinished
 is resumed by the next run, whatever its flags.
 """
 
+import ctypes
+import multiprocessing.util
 import os
+import shutil
+import signal
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import query as q
@@ -26,6 +30,7 @@ from whoosh.writing import IndexWriter
 from indexer.analysis import Segmenter, cluster_words, index_with
 from indexer.documents import ChangeSource, IndexDocument
 from indexer.generations import Generations, GenerationState
+from indexer.integrity import seal, verify
 from indexer.lexicon import LEXICON, merge_phrases, title_phrases, write_lexicon
 from indexer.locking import RunLock
 from indexer.synonyms import Synonyms
@@ -54,6 +59,8 @@ class RunSummary:
     updated: int = 0
     deleted: int = 0
     seconds: float = 0.0
+    # What was wrong with a generation this run found damaged and rebuilt (indexer.integrity).
+    damage: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         return (
@@ -79,23 +86,35 @@ def run(
     generations = Generations(root)
     with RunLock(Path(root) / LOCK_NAME):
         started = time.monotonic()
+        damage: list[str] = []
         unfinished = generations.unfinished()
         live = generations.current()
+        if unfinished is not None and (damage := _damage(generations, unfinished)):
+            # A rebuild that cannot be trusted is not resumed: it starts again.
+            shutil.rmtree(generations.path(unfinished))
+            unfinished = None
+        if unfinished is None and not full and live is not None:
+            damage += _damage(generations, live)
         if unfinished is not None:
             state, mode = generations.state(unfinished), "resume-rebuild"
-        elif full or live is None:
-            state, mode = generations.create(), "rebuild"
+        elif full or live is None or damage:
+            state, mode = generations.create(), "repair-rebuild" if damage else "rebuild"
             state.snapshot_seq = source.last_seq()
             generations.save_state(state)
         else:
             state, mode = generations.state(live), "incremental"
-        summary = RunSummary(mode, state.number, state.seq, state.seq)
+        summary = RunSummary(mode, state.number, state.seq, state.seq, damage=damage)
         phrases = _catch_up(generations, state, source, summary, progress, commit_every, synonyms)
         _refresh_lexicon(generations, state.number, summary, phrases)
         if not state.complete:
             generations.switch(state)
         summary.seconds = time.monotonic() - started
         return summary
+
+
+def _damage(generations: Generations, number: int) -> list[str]:
+    """What :func:`~indexer.integrity.verify` finds wrong with a generation, named."""
+    return [f"generation {number}: {problem}" for problem in verify(generations.path(number))]
 
 
 def _refresh_lexicon(
@@ -142,11 +161,15 @@ def _catch_up(
     segmenter = Segmenter(words)
     index_with(segmenter)
     index = generations.open(state.number)
-    expected = max(source.last_seq() - state.seq, 0)
+    # A run indexes the feed as it stood when the run began: under a steady stream of pushes a
+    # run that chased the feed's end might never end, and nothing it wrote would be committed.
+    # What came in meanwhile is the next run's.
+    target = source.last_seq()
+    expected = max(target - state.seq, 0)
     session = _Session(index, state, segmenter, summary)
     done = 0
     try:
-        while True:
+        while state.seq < target:
             changes = source.changes_after(state.seq, BATCH)
             if not changes:
                 break
@@ -158,8 +181,10 @@ def _catch_up(
                 progress(done, max(expected, done))
             if session.pending >= commit_every:
                 session.commit()
+                seal(generations.path(state.number))
                 generations.save_state(state)
         session.commit(reopen=False)
+        seal(generations.path(state.number))
         generations.save_state(state)
     finally:
         session.cancel()
@@ -240,8 +265,30 @@ def _writer(index, bulk: bool) -> IndexWriter:
     write in-process, where forking would cost more than it saves."""
     procs = min(os.cpu_count() or 1, MAX_WRITER_PROCS)
     if bulk and procs > 1:
+        multiprocessing.util.register_after_fork(_SUB_WRITERS, _SubWriters.die_with_parent)
         return index.writer(procs=procs, multisegment=True, limitmb=BULK_LIMIT_MB)
     return index.writer(limitmb=INCREMENTAL_LIMIT_MB)
+
+
+class _SubWriters:
+    """Sub-writers die with the indexer. Left running after a kill -9, they would keep the
+    run lock (its descriptor is inherited) and write into a generation nobody commits."""
+
+    def __init__(self) -> None:
+        self.parent = os.getpid()
+
+    def die_with_parent(self) -> None:
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):  # not Linux: nothing to ask the kernel
+            return
+        if os.getppid() != self.parent:  # the parent died before the request took effect
+            os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
+_SUB_WRITERS = _SubWriters()
 
 
 def _highest_seq(searcher, above: int) -> int:

@@ -7,6 +7,7 @@ named by CURRENT the first time it is asked, after the fork, and looks again at 
 Whoosh's cheap ``refresh``, and searchers still in use keep the files they opened.
 """
 
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -36,6 +37,7 @@ from indexer.synonyms import Synonyms
 MAX_PAGE_SIZE = 50
 MAX_DEPTH = 1_000
 RESULT_CACHE_SIZE = 1_000
+log = logging.getLogger("zhanqun.index")
 # The best matches re-ranked for an exact title phrase, and by how much it lifts a score.
 RERANK = 30
 TITLE_PHRASE_FACTOR = 2.0
@@ -113,6 +115,10 @@ class View:
     official: frozenset[str]
     facets: FacetCounter
     results: "ResultCache"
+    # Whoosh's readers keep a file position per open segment file: two threads reading through
+    # one searcher interleave their seeks and read garbage (a broken pickle, a truncated zlib
+    # stream), so the threads of a worker take turns at a view.
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 class IndexReader:
@@ -131,6 +137,7 @@ class IndexReader:
         self._synonyms: Synonyms | None = None
         self._facets = FacetCounter(FACET_FIELDS)
         self._checked = 0.0
+        self.problem: str | None = None  # why the live generation could not be opened
 
     @property
     def generation(self) -> int | None:
@@ -141,7 +148,8 @@ class IndexReader:
         with self._lock:
             self._maybe_refresh()
             view = self._view
-        yield view
+        with view.lock:
+            yield view
 
     def _maybe_refresh(self) -> None:
         now = time.monotonic()
@@ -162,8 +170,16 @@ class IndexReader:
             elif self._lexicon_changed(number):
                 self._view = self._open(number, view.segmenter, view.searcher)
         except Exception as error:
+            # Damaged files (indexer.integrity): say so where operators look — /healthz,
+            # /readyz, the log — and go on serving the view already open, if there is one.
+            problem = f"cannot open index generation {number}: {type(error).__name__}"
+            if problem != self.problem:
+                log.error("%s; serving %s", problem, self.generation or "nothing")
+            self.problem = problem
             if self._view is None:
                 raise IndexUnavailable(f"cannot open index generation {number}") from error
+        else:
+            self.problem = None
 
     def _lexicon_changed(self, number: int) -> bool:
         try:

@@ -1,4 +1,5 @@
-"""Fixtures shared by every test: a real SQLite store in a temporary directory, a small
+"""Fixtures shared by every test: a real store in a temporary directory (SQLite, or a fresh
+PostgreSQL schema when ``ZHANQUN_TEST_DATABASE_URL`` is set: tests/databases.py), a small
 cluster of sites, and helpers that push records and run the indexer the way the CLI does."""
 
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from exchange.store.sites import register_site
 from exchange.store.writing import ItemResult, apply_batch
 from indexer import building
 from indexer.searching import IndexReader, SearchRequest, SearchResult, search
+from tests import databases
 
 CLUSTER = [
     ("530500", "保山市人民政府", "city", None),
@@ -24,9 +26,23 @@ CLUSTER = [
 ]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _scratch_database() -> Iterator[None]:
+    """Drop the run's scratch PostgreSQL database, if it made one, when the run ends."""
+    yield
+    databases.finish()
+
+
 @pytest.fixture
-def config(tmp_path: Path) -> Config:
-    return Config(data_dir=tmp_path / "data", database_url="", bind="127.0.0.1:0", workers=1)
+def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Config]:
+    data_dir = tmp_path / "data"
+    # As after its SQLite store is made: tests put the operator's files there.
+    data_dir.mkdir()
+    url = databases.database_url(data_dir)
+    # In-process ``zhanqun`` commands given only --data-dir find the same store.
+    monkeypatch.setenv("ZHANQUN_DATABASE_URL", url)
+    yield Config(data_dir=data_dir, database_url=url, bind="127.0.0.1:0", workers=1)
+    databases.release(data_dir)
 
 
 @pytest.fixture

@@ -28,9 +28,10 @@ def demo(tmp_path_factory):
     from exchange.settings import Config
     from exchange.store import open_store
     from tests.conftest import Cluster
+    from tests.databases import database_url
 
     data = tmp_path_factory.mktemp("relevance")
-    config = Config(data_dir=data, database_url="", bind="127.0.0.1:0", workers=1)
+    config = Config(data_dir=data, database_url=database_url(data), bind="127.0.0.1:0", workers=1)
     store = open_store(config.store_url)
     load_demo(store, count=400, today=date(2026, 11, 1))
     cluster = Cluster(store, config)

@@ -99,7 +99,12 @@ def test_closed_site_disappears_from_public_search(indexed):
 def test_api_reports_the_correction(indexed):
     client = testing.TestClient(create_app(indexed.config, indexed.store, indexed.reader))
     body = client.simulate_get("/v1/search", params={"q": "公基金"}).json
-    assert body["correction"] == {"query": "公积金", "original": "公基金", "kind": "typo"}
+    assert body["correction"] == {
+        "query": "公积金",
+        "original": "公基金",
+        "kind": "typo",
+        "applied": True,
+    }
     exact = client.simulate_get("/v1/search", params={"q": "公基金", "exact": "1"}).json
     assert exact["correction"] is None
 
@@ -161,3 +166,34 @@ def test_a_quoted_phrase_that_finds_nothing_falls_back_to_its_words(zq):
     result = zq.search('"演讲发表"')
     assert [h.key for h in result.hits] == ["530500/1"]
     assert result.correction.kind == "phrase"
+
+
+def test_api_and_page_show_a_suggestion_that_was_not_applied(zq):
+    zq.push(
+        "530500",
+        record("rare", "拨动新兴产业的巧资金", "拨动新兴产业。"),
+        *[record(f"c{i}", f"价格波动监测{i}", "物价波动。") for i in range(6)],
+    )
+    zq.index()
+    client = testing.TestClient(create_app(zq.config, zq.store, zq.reader))
+    body = client.simulate_get("/v1/search", params={"q": "拨动"}).json
+    assert body["correction"] == {
+        "query": "波动",
+        "original": "拨动",
+        "kind": "typo",
+        "applied": False,
+    }
+    assert [h["id"] for h in body["hits"]] == ["rare"]
+    page = client.simulate_get("/search", params={"q": "拨动"}).text
+    assert "您是不是要找" in page and "以下是" not in page
+
+
+def test_a_city_is_found_by_its_name_without_the_suffix(zq):
+    zq.push("530500", record("bj", "北京市预算监督条例", "北京市人民代表大会常务委员会通过。"))
+    zq.index()
+    assert indexed_keys(zq, "北京") == {"530500/bj"}
+    assert indexed_keys(zq, "北京市 预算") == {"530500/bj"}
+
+
+def indexed_keys(zq, text: str) -> set[str]:
+    return {h.key for h in zq.search(text, correct=False).hits}

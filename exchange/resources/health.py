@@ -24,6 +24,8 @@ class HealthResource:
                 pass
         except IndexUnavailable:
             checks["index"] = "unavailable"
+        if self.reader.problem:
+            checks["index"] = "damaged"
         healthy = all(v == "ok" for v in checks.values())
         resp.status = falcon.HTTP_200 if healthy else falcon.HTTP_503
         resp.media = {
@@ -31,3 +33,6 @@ class HealthResource:
             "checks": checks,
             "generation": self.reader.generation,
         }
+        if self.reader.problem:
+            # Rebuilt from the store by the next `zhanqun index` (docs/indexer.md).
+            resp.media["index_problem"] = self.reader.problem

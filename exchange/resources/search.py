@@ -1,69 +1,37 @@
 """``GET /v1/search``."""
 
-import time
-
 import falcon
 
-from exchange.analytics import PopularQueries, Searched, SearchLog
-from exchange.search_params import search_request
+from exchange.search_params import anchor_and_scope, search_request
+from exchange.search_service import Answer, SearchService
 from exchange.site_cache import SiteCache
-from indexer.searching import Hit, IndexReader, SearchResult, search
-from indexer.suggesting import query_words, related_phrases
-
-RELATED = 8
-HOT = 10
+from indexer.searching import Hit, SearchRequest, SearchResult
 
 
 class SearchResource:
-    def __init__(
-        self, reader: IndexReader, sites: SiteCache, log: SearchLog, popular: PopularQueries
-    ) -> None:
-        self.reader = reader
+    def __init__(self, service: SearchService, sites: SiteCache) -> None:
+        self.service = service
         self.sites = sites
-        self.log = log
-        self.popular = popular
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         request = search_request(req, self.sites.get())
-        started = time.perf_counter()
-        result = search(self.reader, request)
-        took = (time.perf_counter() - started) * 1000
-        body = _result(request.text, request.page, request.page_size, result, took)
+        answer = self.service.answer(request, *anchor_and_scope(req))
+        body = _result(request, answer)
         if not request.text:
-            body["hot"] = [{"query": q, "count": n} for q, n in self.popular.hot(HOT)]
+            body["hot"] = [{"query": q, "count": n} for q, n in answer.hot]
         elif request.page == 1:
-            searched = result.correction.query if result.correction else request.text
-            body["related"] = self._related(searched)
-            self.log.record(
-                Searched(
-                    query=request.text,
-                    site=req.get_param("site"),
-                    scope=req.get_param("scope")
-                    or ("site" if req.get_param("site") else "cluster"),
-                    results=result.total,
-                    took_ms=took,
-                    corrected_to=result.correction.query if result.correction else "",
-                )
-            )
+            body["related"] = answer.related
         resp.media = body
 
-    def _related(self, text: str) -> list[str]:
-        """Past searches sharing a word with this one, then title phrases extending it."""
-        words = query_words(self.reader, text)
-        related = self.popular.related(text, words, RELATED)
-        for phrase in related_phrases(self.reader, text, RELATED):
-            if phrase not in related:
-                related.append(phrase)
-        return related[:RELATED]
 
-
-def _result(text: str, page: int, size: int, result: SearchResult, took_ms: float) -> dict:
+def _result(request: SearchRequest, answer: Answer) -> dict:
+    result = answer.result
     return {
-        "query": text,
+        "query": request.text,
         "total": result.total,
-        "page": page,
-        "size": size,
-        "took_ms": round(took_ms, 2),
+        "page": request.page,
+        "size": request.page_size,
+        "took_ms": round(answer.took_ms, 2),
         "generation": result.generation,
         "hits": [_hit(hit) for hit in result.hits],
         "facets": result.facets,
@@ -78,6 +46,7 @@ def _correction(result: SearchResult) -> dict | None:
         "query": result.correction.query,
         "original": result.correction.original,
         "kind": result.correction.kind,
+        "applied": result.correction.applied,
     }
 
 

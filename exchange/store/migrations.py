@@ -9,14 +9,16 @@ store of version N-1 to exactly that shape, and list it in ``STEPS``.
 import secrets
 from collections.abc import Callable
 
-from sqlalchemy import Connection, case, inspect, select
+from sqlalchemy import Connection, case, func, inspect, select
 
 from exchange.errors import Unavailable
 from exchange.store import tables
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 5
 CHANGE_SEQ = "change_seq"
 STORE_ID = "store_id"
+# PostgreSQL advisory lock key (any constant of our own) held while a store is created or upgraded.
+_UPGRADE_LOCK = 0x7A68616E7175
 
 
 def _create(connection: Connection) -> None:
@@ -56,12 +58,23 @@ def _to_3(connection: Connection) -> None:
     tables.search_log.create(connection)
 
 
+def _to_4(connection: Connection) -> None:
+    """Supervision: the indexer's runs and the results citizens opened from a search."""
+    tables.indexer_runs.create(connection)
+    tables.search_clicks.create(connection)
+
+
+def _to_5(connection: Connection) -> None:
+    """Hardening: bans (封禁) of addresses and keys."""
+    tables.bans.create(connection)
+
+
 def _name_store(connection: Connection) -> None:
     """A random identity, so a cursor from another store is recognised as such."""
     connection.execute(tables.meta.insert().values(key=STORE_ID, value=secrets.token_hex(8)))
 
 
-STEPS: dict[int, Callable[[Connection], None]] = {2: _to_2, 3: _to_3}
+STEPS: dict[int, Callable[[Connection], None]] = {2: _to_2, 3: _to_3, 4: _to_4, 5: _to_5}
 
 
 def stored_version(connection: Connection) -> int:
@@ -75,6 +88,10 @@ def stored_version(connection: Connection) -> int:
 
 def upgrade(connection: Connection) -> int:
     """Bring the store to :data:`SCHEMA_VERSION`; returns the version it had."""
+    if connection.dialect.name == "postgresql":
+        # Hosts and commands opening a new or old store at the same moment take turns, so the
+        # second finds what the first did instead of failing on it (SQLite writers queue anyway).
+        connection.execute(select(func.pg_advisory_xact_lock(_UPGRADE_LOCK)))
     found = stored_version(connection)
     if found > SCHEMA_VERSION:
         raise Unavailable(

@@ -162,3 +162,55 @@ search_log = Table(
     Index("ix_search_log_at", "at"),
     Index("ix_search_log_query_at", "query", "at"),
 )
+
+# One row per `zhanqun index` run: written when it starts, completed when it ends, so the
+# dashboard and /metrics can tell when the index was last brought up to date and how.
+indexer_runs = Table(
+    "indexer_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("started_at", DateTime, nullable=False),
+    Column("finished_at", DateTime, nullable=True),
+    Column("mode", String(16), nullable=False),
+    # running, ok, failed, busy (another run held the lock), abandoned (died while running)
+    Column("outcome", String(16), nullable=False),
+    Column("generation", Integer, nullable=True),
+    Column("seq_from", BigInteger, nullable=True),
+    Column("seq_to", BigInteger, nullable=True),
+    Column("added", Integer, nullable=False, default=0),
+    Column("updated", Integer, nullable=False, default=0),
+    Column("deleted", Integer, nullable=False, default=0),
+    Column("error", String(512), nullable=False, default=""),
+    Index("ix_indexer_runs_started_at", "started_at"),
+)
+
+# One row per result a citizen opened from the results page: which query led where.
+search_clicks = Table(
+    "search_clicks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False),
+    Column("query", String(256), nullable=False),
+    Column("site", String(32), nullable=True),
+    Column("record_site", String(32), nullable=False),
+    Column("record_id", String(128), nullable=False),
+    Column("position", Integer, nullable=True),
+    Index("ix_search_clicks_at", "at"),
+)
+
+# Bans (封禁): an address (or network) or a key refused everything until the ban expires or is
+# lifted. Rows are kept after that, so the history of who was banned, why and by whom stays.
+bans = Table(
+    "bans",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),  # address or key
+    Column("subject", String(64), nullable=False),  # an address, a network (CIDR) or a key id
+    Column("reason", String(256), nullable=False, default=""),
+    Column("actor", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=True),  # NULL: until lifted
+    Column("lifted_at", DateTime, nullable=True),
+    Column("lifted_by", String(64), nullable=True),
+    Index("ix_bans_lifted_at_expires_at", "lifted_at", "expires_at"),
+)

@@ -68,6 +68,12 @@ def apply_batch(
     if len(items) > MAX_BATCH:
         raise ValueError(f"at most {MAX_BATCH} items a batch")
     with store.write() as conn:
+        # Batches for one site take turns from here to commit, so each decides on what the one
+        # before it wrote: two that create the same new record on PostgreSQL give created and
+        # unchanged instead of a unique-key violation. (SQLite runs one writer at a time anyway;
+        # NO KEY UPDATE leaves rows that refer to the site free to be written meanwhile.)
+        s = tables.sites.c
+        conn.execute(select(s.code).where(s.code == site).with_for_update(key_share=True))
         owner = require_site(conn, site)
         if owner.state != "open":
             raise Conflict(f"site {site} is closed", code="site_closed")
@@ -83,8 +89,8 @@ def _apply(
     r = tables.records.c
     ids = list({item.local_id for item in items})
     columns = (r.id, r.local_id, r.version, r.content_hash, r.deleted, r.review, r.reach)
-    # FOR UPDATE: on PostgreSQL a concurrent batch for the same ids waits instead of deciding
-    # on the same old versions (SQLite writers are serialised already).
+    # FOR UPDATE: on PostgreSQL a concurrent review decision on these records waits for the
+    # batch, or the batch for it (SQLite writers are serialised already).
     existing = {
         row.local_id: row
         for row in conn.execute(

@@ -146,7 +146,8 @@ class Segmenter:
                 if has_word(piece):
                     pieces, singles, rest = best[j]
                     option = (pieces + 1, singles, (piece, *rest))
-                    if option[:2] < candidate[:2]:
+                    # Ties go to the longer first piece: 北京+市, not 北+京市.
+                    if option[:2] <= candidate[:2]:
                         candidate = option
             best[i] = candidate
         pieces, singles, split = best[0]

@@ -17,15 +17,20 @@ from pathlib import Path
 
 import pytest
 
+from tests.databases import database_url
+
 ZHANQUN = [sys.executable, "-m", "exchange.cli"]
 SERVER_DEADLINE = 30.0
 
 
 def zhanqun_env(data_dir: Path, **settings: str) -> dict[str, str]:
-    """This process's environment with the settings of one data dir (``bind="…"`` etc.)."""
+    """This process's environment with the settings of one data dir (``bind="…"`` etc.); its
+    store, unless ``database_url`` says otherwise, is the one the test run's engine gives that
+    data dir (tests/databases.py)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ZHANQUN_")}
     env["ZHANQUN_DATA_DIR"] = str(data_dir)
-    env["ZHANQUN_DATABASE_URL"] = ""
+    if "database_url" not in settings:
+        env["ZHANQUN_DATABASE_URL"] = database_url(data_dir)
     env.update({f"ZHANQUN_{k.upper()}": v for k, v in settings.items()})
     return env
 
@@ -44,12 +49,17 @@ def start_zhanqun(data_dir: Path, *args: str, **popen) -> subprocess.Popen:
 
 
 def run_zhanqun(
-    data_dir: Path, *args: str, expect: int | None = 0, timeout: float = 120
+    data_dir: Path,
+    *args: str,
+    expect: int | None = 0,
+    timeout: float = 120,
+    settings: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess:
-    """Run ``zhanqun ARGS`` to completion; fail the test unless it exits with ``expect``."""
+    """Run ``zhanqun ARGS`` to completion (with more ``settings``, e.g. ``database_url``); fail
+    the test unless it exits with ``expect``."""
     done = subprocess.run(
         [*ZHANQUN, *args],
-        env=zhanqun_env(data_dir),
+        env=zhanqun_env(data_dir, **(settings or {})),
         cwd=data_dir.parent,
         capture_output=True,
         text=True,
@@ -128,28 +138,40 @@ def wait_until_up(server: Server, deadline: float = SERVER_DEADLINE) -> None:
     pytest.fail(f"zhanqun serve did not answer /healthz within {deadline:.0f} s\n{server.output()}")
 
 
+def start_server(data_dir: Path, log_path: Path, **settings: str) -> Server:
+    """Start ``zhanqun serve`` (gunicorn, two workers unless ``settings`` say otherwise) on a
+    free port, output to ``log_path``, in a process group of its own; wait until it answers.
+    The caller stops it."""
+    port = free_port()
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [*ZHANQUN, "serve"],
+            env=zhanqun_env(data_dir, **{"bind": f"127.0.0.1:{port}", "workers": "2", **settings}),
+            cwd=data_dir.parent,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    server = Server(process, f"http://127.0.0.1:{port}", log_path)
+    try:
+        wait_until_up(server)
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
 @pytest.fixture
-def serve(tmp_path: Path) -> Iterator[Callable[[Path], Server]]:
-    """``serve(data_dir)`` starts a real gunicorn with two workers and waits until it answers;
-    every server started is stopped (SIGTERM, then SIGKILL, to its process group) at teardown."""
+def serve(tmp_path: Path) -> Iterator[Callable[..., Server]]:
+    """``serve(data_dir, **settings)`` starts a real gunicorn with two workers and waits until it
+    answers; every server started is stopped (SIGTERM, then SIGKILL, to its process group) at
+    teardown."""
     servers: list[Server] = []
 
-    def start(data_dir: Path) -> Server:
-        port = free_port()
-        log_path = tmp_path / f"server-{len(servers)}.log"
-        with open(log_path, "wb") as log:
-            process = subprocess.Popen(
-                [*ZHANQUN, "serve"],
-                env=zhanqun_env(data_dir, bind=f"127.0.0.1:{port}", workers="2"),
-                cwd=data_dir.parent,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        server = Server(process, f"http://127.0.0.1:{port}", log_path)
+    def start(data_dir: Path, **settings: str) -> Server:
+        server = start_server(data_dir, tmp_path / f"server-{len(servers)}.log", **settings)
         servers.append(server)
-        wait_until_up(server)
         return server
 
     yield start

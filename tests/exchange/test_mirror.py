@@ -10,12 +10,13 @@ from exchange.store.feed import read_changes
 from exchange.store.reviewing import decide
 from exchange.store.sites import list_sites
 from tests.conftest import record
+from tests.databases import store_url
 
 
 @pytest.fixture
 def local(tmp_path):
     """The county's own, empty store."""
-    store = open_store(f"sqlite:///{tmp_path / 'county' / 'zhanqun.sqlite3'}")
+    store = open_store(store_url(tmp_path / "county"))
     yield store
     store.dispose()
 
@@ -80,7 +81,7 @@ def test_an_interrupted_mirror_resumes_without_loss_or_repeats(zq, keys, live_ur
     rest = mirror(local, live_url, keys["county"], limit=5)
     assert rest.outcomes["created"] == 21 + 1 and rest.outcomes["updated"] == 1
     # The same result as one uninterrupted run into a fresh store.
-    fresh = open_store(f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
+    fresh = open_store(store_url(tmp_path / "fresh"))
     try:
         mirror(fresh, live_url, keys["county"], limit=50)
         assert contents(fresh) == contents(local)

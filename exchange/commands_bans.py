@@ -1,0 +1,47 @@
+"""What ``zhanqun bans`` does: list, place and lift bans (封禁); each one is audited as
+``cli:USER``."""
+
+import argparse
+import sys
+
+from exchange import cli
+from exchange.guard.clients import ClientAddresses
+from exchange.guard.manual import ban_manually
+from exchange.guard.policy import parse_duration
+from exchange.settings import Config
+from exchange.store import open_store
+from exchange.store.audit import cli_actor
+from exchange.store.bans import Ban, lift_ban, list_bans
+
+
+def bans(args: argparse.Namespace, config: Config) -> int:
+    duration = None
+    if args.ban_verb == "add" and args.duration is not None:
+        try:
+            duration = parse_duration(args.duration)
+        except ValueError as error:
+            print(f"zhanqun bans: --for: {error}", file=sys.stderr)
+            return cli.EXIT_USAGE
+    store = open_store(config.store_url)
+    try:
+        if args.ban_verb == "list":
+            for ban in list_bans(store, include_ended=args.all):
+                print(_line(ban))
+        elif args.ban_verb == "add":
+            kind, subject = ("key", args.key) if args.key else ("address", args.address)
+            addresses = ClientAddresses.parse(config.trusted_proxies)
+            ban = ban_manually(store, addresses, kind, subject, cli_actor(), duration, args.reason)
+            print(f"banned {_line(ban)}")
+        else:
+            ban = lift_ban(store, args.ban_id, cli_actor())
+            print(f"lifted {_line(ban)}")
+    finally:
+        store.dispose()
+    return cli.EXIT_OK
+
+
+def _line(ban: Ban) -> str:
+    until = f"{ban.expires_at:%Y-%m-%d %H:%M:%S}Z" if ban.expires_at else "until lifted"
+    state = "active" if ban.active() else "ended"
+    return (f"{ban.id}\t{ban.kind}\t{ban.subject}\t{until}\t{state}\t{ban.actor}"
+            f"\t{ban.reason or '-'}")  # fmt: skip

@@ -1,0 +1,45 @@
+"""What the dashboard shows, gathered from the supervision modules in one place."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from exchange.store import Store
+from exchange.supervision.freshness import InspectionReport, inspect_sites
+from exchange.supervision.periods import Span, cluster_today
+from exchange.supervision.rules import Rules
+from exchange.supervision.runs import IndexerRun, recent_runs
+from exchange.supervision.searches import search_report
+from exchange.supervision.stats import StatsQuery, publication_counts
+
+MONTHS = 12
+SEARCH_DAYS = 30
+TOP = 10
+RUNS = 30
+
+
+@dataclass(frozen=True)
+class Overview:
+    today: date
+    publishing: dict  # publication counts by tier and site, month by month
+    inspection: InspectionReport
+    searches: dict
+    runs: list[IndexerRun]
+
+
+def gather(store: Store, rules: Rules, today: date | None = None) -> Overview:
+    """Publishing by tier and site over the last twelve months (this one included; one query
+    serves both charts, a site having one tier), the freshness inspection now, the last
+    thirty days of searches and the latest indexer runs."""
+    today = today or cluster_today()
+    first_month = today.year * 12 + today.month - 1 - (MONTHS - 1)
+    first = date(first_month // 12, first_month % 12 + 1, 1)
+    months = Span(first, today, "month")
+    return Overview(
+        today=today,
+        publishing=publication_counts(store, StatsQuery(months, ("tier", "site"))),
+        inspection=inspect_sites(store, rules),
+        searches=search_report(
+            store, Span(today - timedelta(days=SEARCH_DAYS - 1), today, "day"), limit=TOP
+        ),
+        runs=recent_runs(store, RUNS),
+    )

@@ -1,0 +1,120 @@
+"""``/admin``: the supervision dashboard, its login and logout, and its stylesheet.
+
+No session: ``GET /admin`` sends the browser to ``/admin/login``, whose form posts the key
+once; the answer sets the session cookie (:mod:`exchange.dashboard.session`) and goes back
+to ``/admin``. The pages hold no script at all.
+"""
+
+import logging
+from importlib import resources
+
+import falcon
+
+from exchange.dashboard.overview import gather
+from exchange.dashboard.page import dashboard_page, login_page
+from exchange.dashboard.session import COOKIE, LIFETIME, Sessions
+from exchange.errors import Forbidden, Unauthorized
+from exchange.resources.inputs import read_body
+from exchange.store import Store
+from exchange.supervision.rules import Rules
+
+log = logging.getLogger("zhanqun")
+
+# The Content-Security-Policy of every HTML page (no script but /embed.js, no inline style)
+# comes from exchange.pages.security; the dashboard adds that it is never framed or cached.
+PAGE_HEADERS = {"X-Frame-Options": "DENY", "Cache-Control": "no-store"}
+MAX_FORM_BYTES = 4096
+
+
+def _html(resp: falcon.Response, page: str, status: str = falcon.HTTP_200) -> None:
+    resp.status = status
+    resp.content_type = falcon.MEDIA_HTML
+    resp.text = page
+    resp.set_headers(PAGE_HEADERS)
+
+
+def _redirect(resp: falcon.Response, location: str) -> None:
+    resp.status = falcon.HTTP_303
+    resp.location = location
+    resp.set_headers(PAGE_HEADERS)
+
+
+def _same_origin(req: falcon.Request) -> None:
+    """A form post must come from this host's own pages (a second guard beside SameSite)."""
+    origin = req.get_header("Origin")
+    if origin is not None and origin.split("://", 1)[-1] != req.get_header("Host"):
+        raise falcon.HTTPForbidden(description="the form must be sent from this site's pages")
+
+
+class DashboardResource:
+    def __init__(self, store: Store, sessions: Sessions, rules: Rules) -> None:
+        self.store = store
+        self.sessions = sessions
+        self.rules = rules
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        # A browser may hold more than one cookie of the name (another path); any valid one will do.
+        cookies = req.get_cookie_values(COOKIE) or []
+        if not any(self.sessions.check(value) for value in cookies):
+            _redirect(resp, "/admin/login")
+            return
+        _html(resp, dashboard_page(gather(self.store, self.rules)))
+
+
+class LoginResource:
+    def __init__(self, sessions: Sessions) -> None:
+        self.sessions = sessions
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        _html(resp, login_page())
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        _same_origin(req)
+        form = falcon.uri.parse_query_string(
+            read_body(req, MAX_FORM_BYTES).decode(errors="replace")
+        )
+        token = form.get("key")
+        if not isinstance(token, str) or not token.strip():
+            _html(resp, login_page("请输入管理密钥。"), falcon.HTTP_400)
+            return
+        try:
+            cookie = self.sessions.log_in(token)
+        except (Unauthorized, Forbidden) as error:
+            log.warning("dashboard login refused from %s: %s", req.remote_addr, error.code)
+            message = (
+                "密钥无效或已吊销。"
+                if isinstance(error, Unauthorized)
+                else "此密钥无权登录看板：需要含 admin 权限的集群密钥。"
+            )
+            _html(resp, login_page(message), falcon.code_to_http_status(error.status))
+            return
+        resp.set_cookie(
+            COOKIE,
+            cookie,
+            max_age=int(LIFETIME.total_seconds()),
+            path="/admin",
+            secure=True,
+            http_only=True,
+            same_site="Strict",
+        )
+        _redirect(resp, "/admin")
+
+
+class LogoutResource:
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        _same_origin(req)
+        resp.unset_cookie(COOKIE, path="/admin")
+        _redirect(resp, "/admin/login")
+
+
+class StylesheetResource:
+    def __init__(self) -> None:
+        self._css: bytes | None = None
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        if self._css is None:
+            self._css = (resources.files("exchange.dashboard") / "dashboard.css").read_bytes()
+        resp.content_type = "text/css; charset=utf-8"
+        resp.data = self._css
+        resp.cache_control = ["private", "max-age=3600"]
+        resp.set_header("X-Content-Type-Options", "nosniff")

@@ -1,0 +1,56 @@
+"""``GET /readyz`` (ready to take traffic) and ``GET /metrics`` (Prometheus).
+
+``/healthz`` says how the process and its dependencies are; ``/readyz`` is the question a
+load balancer asks before sending searches here: the store answers with the schema this
+release expects, and this worker has an index generation open. It is 503 until the first
+indexer run has built an index, and for a worker of an older release facing an upgraded store.
+"""
+
+import falcon
+from prometheus_client import CONTENT_TYPE_LATEST
+
+from exchange.metrics import Metrics
+from exchange.store import Store
+from exchange.store.migrations import SCHEMA_VERSION, stored_version
+from indexer.searching import IndexReader, IndexUnavailable
+
+
+class ReadyResource:
+    def __init__(self, store: Store, reader: IndexReader) -> None:
+        self.store = store
+        self.reader = reader
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        checks = {"store": "ok", "index": "ok"}
+        try:
+            with self.store.read() as conn:
+                if stored_version(conn) != SCHEMA_VERSION:
+                    checks["store"] = "schema_mismatch"
+        except Exception:  # whatever the driver raises, the answer is "not ready"
+            checks["store"] = "unavailable"
+        try:
+            with self.reader.open():
+                pass
+        except IndexUnavailable:
+            checks["index"] = "unavailable"
+        ready = all(value == "ok" for value in checks.values())
+        resp.status = falcon.HTTP_200 if ready else falcon.HTTP_503
+        resp.cache_control = ["no-store"]
+        resp.media = {
+            "status": "ready" if ready else "not_ready",
+            "checks": checks,
+            "generation": self.reader.generation,
+        }
+        if self.reader.problem:
+            # Ready while it serves the last good generation, but the operator must know.
+            resp.media["index_problem"] = self.reader.problem
+
+
+class MetricsResource:
+    def __init__(self, metrics: Metrics) -> None:
+        self.metrics = metrics
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        resp.content_type = CONTENT_TYPE_LATEST
+        resp.cache_control = ["no-store"]
+        resp.data = self.metrics.exposition()

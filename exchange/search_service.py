@@ -1,0 +1,66 @@
+"""A citizen's search as the service answers it: the search itself, what a search box shows
+around it — related searches (相关搜索) with a first page, hot searches (热门搜索) with an empty
+query — and its entry in the search log.
+
+The JSON API (``/v1/search``) and the results page (``/search``) both answer through
+:class:`SearchService`, so they agree with each other and both feed search analytics.
+"""
+
+import time
+from dataclasses import dataclass, field
+
+from exchange.analytics import PopularQueries, Searched, SearchLog
+from indexer.searching import IndexReader, SearchRequest, SearchResult, search
+from indexer.suggesting import query_words, related_phrases
+
+RELATED = 8
+HOT = 10
+
+
+@dataclass
+class Answer:
+    """A search's result and what is shown beside it."""
+
+    result: SearchResult
+    took_ms: float
+    related: list[str] = field(default_factory=list)
+    hot: list[tuple[str, int]] = field(default_factory=list)
+
+
+class SearchService:
+    def __init__(self, reader: IndexReader, log: SearchLog, popular: PopularQueries) -> None:
+        self.reader = reader
+        self.log = log
+        self.popular = popular
+
+    def answer(self, request: SearchRequest, site: str | None, scope: str) -> Answer:
+        """Run ``request``; ``site`` and ``scope`` are what the caller asked for, as logged."""
+        started = time.perf_counter()
+        result = search(self.reader, request)
+        answer = Answer(result, (time.perf_counter() - started) * 1000)
+        if not request.text:
+            answer.hot = self.popular.hot(HOT)
+        elif request.page == 1:
+            applied = result.correction is not None and result.correction.applied
+            corrected = result.correction.query if applied else ""
+            answer.related = self._related(corrected or request.text)
+            self.log.record(
+                Searched(
+                    query=request.text,
+                    site=site,
+                    scope=scope,
+                    results=result.total,
+                    took_ms=answer.took_ms,
+                    corrected_to=corrected,
+                )
+            )
+        return answer
+
+    def _related(self, text: str) -> list[str]:
+        """Past searches sharing a word with this one, then title phrases extending it."""
+        words = query_words(self.reader, text)
+        related = self.popular.related(text, words, RELATED)
+        for phrase in related_phrases(self.reader, text, RELATED):
+            if phrase not in related:
+                related.append(phrase)
+        return related[:RELATED]

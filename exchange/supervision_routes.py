@@ -1,0 +1,50 @@
+"""Wiring of supervision and operations into the app: statistics, inspection, analytics,
+clicks, the dashboard, ``/readyz`` and ``/metrics`` (docs/supervision.md)."""
+
+import falcon
+
+from exchange.dashboard.session import Sessions
+from exchange.metrics import Metrics
+from exchange.resources.dashboard import (
+    DashboardResource,
+    LoginResource,
+    LogoutResource,
+    StylesheetResource,
+)
+from exchange.resources.operations import MetricsResource, ReadyResource
+from exchange.resources.supervision import (
+    ClickRedirectResource,
+    ClicksResource,
+    IndexerRunsResource,
+    InspectionResource,
+    SearchAnalyticsResource,
+    StatsResource,
+)
+from exchange.settings import Config
+from exchange.site_cache import SiteCache
+from exchange.store import Store
+from indexer.searching import IndexReader
+
+
+def add_supervision_routes(
+    app: falcon.App,
+    config: Config,
+    store: Store,
+    reader: IndexReader,
+    sites: SiteCache,
+    metrics: Metrics,
+) -> None:
+    rules = config.rules
+    app.add_route("/v1/stats", StatsResource(store, sites))
+    app.add_route("/v1/inspection", InspectionResource(store, sites, rules))
+    app.add_route("/v1/analytics/searches", SearchAnalyticsResource(store, sites))
+    app.add_route("/v1/indexer/runs", IndexerRunsResource(store))
+    app.add_route("/v1/clicks", ClicksResource(store))
+    app.add_route("/click", ClickRedirectResource(store))
+    sessions = Sessions(store)
+    app.add_route("/admin", DashboardResource(store, sessions, rules))
+    app.add_route("/admin/login", LoginResource(sessions))
+    app.add_route("/admin/logout", LogoutResource())
+    app.add_route("/admin/dashboard.css", StylesheetResource())
+    app.add_route("/readyz", ReadyResource(store, reader))
+    app.add_route("/metrics", MetricsResource(metrics))

@@ -1,0 +1,93 @@
+"""Rate limits and bans on a real gunicorn with two workers: the workers share their counts
+(a client gets its limit once, not once per worker), an automatic ban placed by one worker
+is enforced by the other within a second, and ``zhanqun bans`` lifts it for all."""
+
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections import Counter
+
+import pytest
+
+from tests.e2e.conftest import run_zhanqun
+
+pytestmark = pytest.mark.e2e
+
+WRONG_KEY = "zq_0123456789ab." + "A" * 43
+
+
+def request(base_url: str, path: str, client: str, key: str | None = None) -> int:
+    """The status of GET ``path`` as the proxy on loopback forwards it for ``client``."""
+    headers = {"X-Forwarded-For": client}
+    if key:
+        headers["Authorization"] = f"Bearer {key}"
+    try:
+        with urllib.request.urlopen(
+            urllib.request.Request(base_url + path, headers=headers), timeout=10
+        ) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code
+
+
+def in_parallel(count: int, call) -> list[int]:
+    results: list[int] = []
+    lock = threading.Lock()
+
+    def worker(n: int) -> None:
+        status = call(n)
+        with lock:
+            results.append(status)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+def search_pids(log: str, after: int) -> set[int]:
+    """The worker pids that answered /v1/stats, from the JSON access log."""
+    pids = set()
+    for line in log.splitlines()[after:]:
+        if '"gunicorn.access"' in line and '"/v1/stats"' in line:
+            pids.add(json.loads(line)["pid"])
+    return pids
+
+
+def test_workers_share_rate_limits_and_bans(cluster, config, serve):
+    server = serve(
+        config.data_dir,
+        rate_limits="search=10/minute",
+        auto_ban="auth=5/10minutes abuse=10000/10minutes for=1h",
+    )
+    base = server.base_url
+    start = len(server.output().splitlines())
+
+    # Many requests at once, until both workers have answered some of them.
+    answers: Counter[int] = Counter()
+    for _ in range(20):
+        answers.update(in_parallel(16, lambda n: request(base, "/v1/stats", "203.0.113.50")))
+        if len(search_pids(server.output(), start)) == 2:
+            break
+    assert len(search_pids(server.output(), start)) == 2, "both workers must have answered"
+    assert answers[200] == 10 and answers[429] == answers.total() - 10
+    assert request(base, "/v1/stats", "203.0.113.51") == 200
+
+    failures = in_parallel(6, lambda n: request(base, "/v1/changes", "203.0.113.60", WRONG_KEY))
+    assert failures == [401] * 6
+    time.sleep(1.2)  # the other worker rereads the bans
+    assert set(in_parallel(10, lambda n: request(base, "/v1/stats", "203.0.113.60"))) == {403}
+    assert request(base, "/v1/stats", "203.0.113.61") == 200
+
+    listed = run_zhanqun(config.data_dir, "bans", "list").stdout.splitlines()
+    assert len(listed) == 1 and "203.0.113.60" in listed[0] and "service:guard" in listed[0]
+    run_zhanqun(config.data_dir, "bans", "lift", listed[0].split("\t")[0])
+    time.sleep(1.2)
+    assert set(in_parallel(4, lambda n: request(base, "/v1/stats", "203.0.113.60"))) == {200}
+    audit = run_zhanqun(config.data_dir, "audit", "--action", "ban.add").stdout
+    assert "service:guard" in audit and "203.0.113.60" in audit

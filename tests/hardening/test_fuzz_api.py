@@ -1,0 +1,114 @@
+"""Schemathesis against ``/openapi.json``: every operation, a bounded number of generated
+requests each (valid and invalid), on the real app over a small indexed cluster with the
+operator's key. No answer may be a 5xx, and every answer must be one the description lists,
+of the media type and the shape it gives."""
+
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from exchange.app import create_app
+from exchange.openapi import spec
+from exchange.record_input import parse_item
+from exchange.settings import Config
+from exchange.store import open_store
+from exchange.store.feed import IndexFeed
+from exchange.store.keys import issue_key
+from exchange.store.sites import register_site
+from exchange.store.writing import apply_batch
+from indexer import building
+from indexer.searching import IndexReader
+from tests import databases
+from tests.conftest import CLUSTER, record
+
+EXAMPLES = 30
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+
+
+@pytest.fixture(scope="module")
+def fuzzed(tmp_path_factory) -> Iterator[tuple]:
+    """The app over a small indexed cluster, and the operator's key (every scope)."""
+    data_dir: Path = tmp_path_factory.mktemp("fuzz") / "data"
+    data_dir.mkdir()
+    url = databases.database_url(data_dir)
+    # Limits would only make the fuzzer meet 429s instead of the code behind them.
+    config = Config(data_dir=data_dir, database_url=url, bind="127.0.0.1:0", workers=1,
+                    rate_limits="search=off search_key=off exchange=off exchange_key=off",
+                    auto_ban="auth=off abuse=off")  # fmt: skip
+    store = open_store(config.store_url)
+    for code, name, tier, parent in CLUSTER:
+        register_site(store, code, name, tier, parent, f"https://{code}.example.gov.cn")
+    titles = itertools.cycle(["住房公积金提取办法", "森林防火通告", "政府信息公开年报"])
+    for n, (code, *_rest) in enumerate(CLUSTER * 4):
+        apply_batch(store, code, [parse_item(record(f"r{n}", f"{next(titles)}{n}"))])
+    building.run(config.index_dir, IndexFeed(store))
+    token = issue_key(store, None, frozenset({"push", "pull", "admin"}), "fuzz", "cli:test").token
+    reader = IndexReader(config.index_dir)
+    yield create_app(config, store, reader), token
+    reader.close()
+    store.dispose()
+    databases.release(data_dir)
+
+
+@pytest.fixture(scope="module")
+def api_description(fuzzed):
+    app, _ = fuzzed
+    return schemathesis.openapi.from_wsgi("/openapi.json", app)
+
+
+def _cases() -> list[tuple[str, str, GenerationMode]]:
+    """Every operation with valid input; those with a query or a body with invalid input too
+    (a path of plain strings has no invalid value to send)."""
+    cases = []
+    for path, methods in spec()["paths"].items():
+        for method, operation in methods.items():
+            cases.append((path, method, GenerationMode.POSITIVE))
+            queried = any(p["in"] == "query" for p in operation.get("parameters", []))
+            if queried or "requestBody" in operation:
+                cases.append((path, method, GenerationMode.NEGATIVE))
+    return cases
+
+
+CASES = _cases()
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "mode"), CASES, ids=[f"{m} {p} {mode}" for p, m, mode in CASES]
+)
+def test_no_request_gets_a_server_error_or_an_undescribed_answer(
+    api_description, fuzzed, path, method, mode
+):
+    _, token = fuzzed
+    operation = api_description[path][method.upper()]
+
+    @settings(max_examples=EXAMPLES, deadline=None, database=None,
+              suppress_health_check=list(HealthCheck))  # fmt: skip
+    @given(case=operation.as_strategy(generation_mode=mode))
+    def request(case) -> None:
+        if case.query and "wait" in case.query:
+            case.query["wait"] = 0  # a long poll would only spend the time budget waiting
+        case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)
+
+    request()
+
+
+def test_the_fuzzer_reaches_every_route_of_the_exchange_and_the_guard(api_description):
+    paths = set(api_description.raw_schema["paths"])
+    assert {"/v1/records", "/v1/changes", "/v1/records/{site}/{local_id}", "/v1/grants",
+            "/v1/review", "/feeds/{site}", "/oai", "/v1/bans", "/v1/search"} <= paths  # fmt: skip
