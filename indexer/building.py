@@ -14,6 +14,7 @@ is resumed by the next run, whatever its flags.
 """
 
 import ctypes
+import multiprocessing
 import multiprocessing.util
 import os
 import shutil
@@ -264,7 +265,10 @@ def _writer(index, bulk: bool) -> IndexWriter:
     (posting flush is most of Whoosh's work, and it is pure Python); small incremental runs
     write in-process, where forking would cost more than it saves."""
     procs = min(os.cpu_count() or 1, MAX_WRITER_PROCS)
-    if bulk and procs > 1:
+    # Sub-writers must be forked: they analyse with the segmenter this process set up
+    # (index_with), which a spawned or forkserver child would not have.
+    forks = multiprocessing.get_start_method() == "fork"
+    if bulk and procs > 1 and forks:
         multiprocessing.util.register_after_fork(_SUB_WRITERS, _SubWriters.die_with_parent)
         return index.writer(procs=procs, multisegment=True, limitmb=BULK_LIMIT_MB)
     return index.writer(limitmb=INCREMENTAL_LIMIT_MB)
