@@ -5,6 +5,7 @@ import logging
 
 import falcon
 import orjson
+from sqlalchemy.exc import DataError
 
 from exchange.analytics import PopularQueries, SearchLog
 from exchange.auth import KeyAuthentication
@@ -161,6 +162,13 @@ def _add_error_handlers(app: falcon.App) -> None:
     def query_error(req, resp, error: QueryTooComplex, params):
         _error(resp, 400, "query_too_complex", str(error), "q")
 
+    def refused_value(req, resp, error: DataError, params):
+        # A value the database cannot hold, from a parameter no check foresaw (a NUL character
+        # in a site code, on PostgreSQL): the request's fault, not the server's.
+        log.warning("the store refused a value on %s %s: %s", req.method, req.path,
+                    type(error.orig).__name__)  # fmt: skip
+        _error(resp, 400, "invalid_input", "a parameter holds a value that cannot be used")
+
     def index_unavailable(req, resp, error: IndexUnavailable, params):
         _error(resp, 503, "index_unavailable", str(error))
 
@@ -170,6 +178,7 @@ def _add_error_handlers(app: falcon.App) -> None:
     app.add_error_handler(ZhanqunError, domain_error)
     app.add_error_handler(QueryTooComplex, query_error)
     app.add_error_handler(IndexUnavailable, index_unavailable)
+    app.add_error_handler(DataError, refused_value)
 
 
 def get_app() -> falcon.App:

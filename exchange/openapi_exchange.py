@@ -183,6 +183,7 @@ def exchange_paths() -> dict:
                 "parameters": [site, local_id],
                 "responses": {
                     "200": answer("The record", _RECORD),
+                    "400": bad,
                     **KEYED,
                     "404": error_answer("No record this key may see"),
                 },
@@ -228,6 +229,7 @@ def exchange_paths() -> dict:
                             "properties": {"grants": {"type": "array", "items": _GRANT}},
                         },
                     ),
+                    "400": bad,
                     **KEYED,
                 },
             }
@@ -322,7 +324,7 @@ def exchange_paths() -> dict:
                 "parameters": [
                     query_param("verb", {"type": "string"}, "Identify, ListRecords, GetRecord, …")
                 ],
-                "responses": {"200": oai},
+                "responses": {"200": oai, "400": bad},
             },
             "post": {
                 "summary": "OAI-PMH 2.0, arguments form-encoded in the body",
@@ -333,7 +335,11 @@ def exchange_paths() -> dict:
                         }
                     }
                 },
-                "responses": {"200": oai, "413": error_answer("The body is too large")},
+                "responses": {
+                    "200": oai,
+                    "400": bad,
+                    "413": error_answer("The body is too large"),
+                },
             },
         },
     }

@@ -134,6 +134,9 @@ def _text(raw: dict, name: str, limit: int, required: bool = False) -> str:
         raise InvalidInput(
             f"{name} is longer than {limit} characters", code="too_large", field=name
         )
+    if "\x00" in value:
+        # No text means a NUL character, and PostgreSQL cannot store one.
+        raise InvalidInput(f"{name} holds a NUL character", code="invalid_character", field=name)
     return value.strip()
 
 

@@ -104,10 +104,13 @@ def test_each_field_of_a_record_is_bounded(guarded):
         {"id": "long-title", "title": "长" * 501, "body": "正文"},
         {"id": "x" * 129, "title": "标题", "body": "正文"},
         {"id": "long-url", "title": "标题", "body": "正文", "url": "https://a.cn/" + "a" * 2100},
+        # PostgreSQL cannot store a NUL: refused on every engine, as the item's own fault.
+        {"id": "nul", "title": "标\u0000题", "body": "正文"},
     ]
     results = app.push("county", items).json["results"]
-    assert [r["outcome"] for r in results] == ["created", "rejected", "rejected", "rejected"]
-    assert [r.get("field") for r in results[1:]] == ["title", "id", "url"]
+    assert [r["outcome"] for r in results] == ["created"] + ["rejected"] * 4
+    assert [r.get("field") for r in results[1:]] == ["title", "id", "url", "title"]
+    assert results[-1]["code"] == "invalid_character"
 
 
 @pytest.mark.parametrize(
