@@ -39,6 +39,7 @@ from indexer.synonyms import Synonyms
 LOCK_NAME = "indexer.lock"
 MAX_WRITER_PROCS = 4
 LEXICON_MAX_AGE = 3600.0
+BULK_MIN_CHANGES = 20_000
 BULK_LIMIT_MB = 256
 INCREMENTAL_LIMIT_MB = 64
 BATCH = 1_000
@@ -167,7 +168,10 @@ def _catch_up(
     # What came in meanwhile is the next run's.
     target = source.last_seq()
     expected = max(target - state.seq, 0)
-    session = _Session(index, state, segmenter, summary)
+    # Forking sub-writers pays only for a large rebuild (and a process with other threads,
+    # such as a test runner, should not fork for a handful of records).
+    bulk = not state.complete and expected >= BULK_MIN_CHANGES
+    session = _Session(index, state, segmenter, summary, bulk)
     done = 0
     try:
         while state.seq < target:
@@ -203,7 +207,15 @@ class _Session:
     the first instead of standing beside it.
     """
 
-    def __init__(self, index, state: GenerationState, segmenter: Segmenter, summary: RunSummary):
+    def __init__(
+        self,
+        index,
+        state: GenerationState,
+        segmenter: Segmenter,
+        summary: RunSummary,
+        bulk: bool = False,
+    ):
+        self.bulk = bulk
         self.index = index
         self.state = state
         self.segmenter = segmenter
@@ -218,7 +230,7 @@ class _Session:
         self.replayed_to = _highest_seq(self.searcher, state.seq)
 
     def _open(self) -> None:
-        self.writer = _writer(self.index, bulk=not self.state.complete)
+        self.writer = _writer(self.index, bulk=self.bulk)
         self.searcher = self.writer.searcher()
         self._keys.clear()
 
