@@ -7,6 +7,15 @@ from exchange.store import Store
 from indexer.searching import IndexReader, IndexUnavailable
 
 
+def index_opens(reader: IndexReader) -> bool:
+    """Whether this worker has (or can open) a live index generation."""
+    try:
+        with reader.open():
+            return True
+    except IndexUnavailable:
+        return False
+
+
 class HealthResource:
     def __init__(self, store: Store, reader: IndexReader) -> None:
         self.store = store
@@ -19,10 +28,7 @@ class HealthResource:
                 conn.execute(text("SELECT 1"))
         except Exception:
             checks["store"] = "unavailable"
-        try:
-            with self.reader.open():
-                pass
-        except IndexUnavailable:
+        if not index_opens(self.reader):
             checks["index"] = "unavailable"
         if self.reader.problem:
             checks["index"] = "damaged"

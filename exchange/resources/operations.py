@@ -10,9 +10,10 @@ import falcon
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from exchange.metrics import Metrics
+from exchange.resources.health import index_opens
 from exchange.store import Store
 from exchange.store.migrations import SCHEMA_VERSION, stored_version
-from indexer.searching import IndexReader, IndexUnavailable
+from indexer.searching import IndexReader
 
 
 class ReadyResource:
@@ -28,10 +29,7 @@ class ReadyResource:
                     checks["store"] = "schema_mismatch"
         except Exception:  # whatever the driver raises, the answer is "not ready"
             checks["store"] = "unavailable"
-        try:
-            with self.reader.open():
-                pass
-        except IndexUnavailable:
+        if not index_opens(self.reader):
             checks["index"] = "unavailable"
         ready = all(value == "ok" for value in checks.values())
         resp.status = falcon.HTTP_200 if ready else falcon.HTTP_503
