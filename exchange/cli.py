@@ -51,6 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("--full", action="store_true", help="rebuild a new generation")
     index.add_argument("--quiet", action="store_true", help="no progress bar, only the summary")
     index.add_argument(
+        "--verify",
+        action="store_true",
+        help="check the digest of every index file now (a run checks each at least daily)",
+    )
+    index.add_argument(
         "--commit-every",
         type=int,
         default=50_000,

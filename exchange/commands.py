@@ -43,7 +43,11 @@ def index(args: argparse.Namespace, config: Config) -> int:
         return cli.EXIT_USAGE
     try:
         summary = run_indexer(
-            config, full=args.full, progress=not args.quiet, commit_every=args.commit_every
+            config,
+            full=args.full,
+            progress=not args.quiet,
+            commit_every=args.commit_every,
+            verify_all=args.verify,
         )
     except OSError as error:
         # A full disk, a read-only mount, a permission: the index in use was not touched.

@@ -43,9 +43,14 @@ class ProgressBar:
 
 
 def run_indexer(
-    config: Config, full: bool, progress: bool = True, commit_every: int = building.COMMIT_EVERY
+    config: Config,
+    full: bool,
+    progress: bool = True,
+    commit_every: int = building.COMMIT_EVERY,
+    verify_all: bool = False,
 ) -> RunSummary:
-    """One indexer run, recorded in the store's ``indexer_runs`` as it starts and ends."""
+    """One indexer run, recorded in the store's ``indexer_runs`` as it starts and ends.
+    ``verify_all`` checks every digest of the index now (``zhanqun index --verify``)."""
     store = open_store(config.store_url)
     bar = ProgressBar() if progress else None
     run_id = start_run(store, "full" if full else "incremental")
@@ -57,6 +62,7 @@ def run_indexer(
             progress=bar,
             commit_every=commit_every,
             synonyms=config.synonyms_file,
+            verify_all=verify_all,
         )
     except IndexerBusy:
         finish_run(store, run_id, "busy")

@@ -136,11 +136,12 @@ def test_a_damaged_generation_is_reported_and_rebuilt_from_the_store(cluster, co
     status, health = server.get("/healthz")
     assert status == 200 and "index_problem" not in health
 
-    # Bit rot that Whoosh would open without noticing: the manifest's digests notice it.
+    # Bit rot that Whoosh would open without noticing: the manifest's digests notice it. An
+    # ordinary run reads a file's digest once a day (tests/test_integrity.py); --verify, now.
     flip_bytes(
         max(Generations(config.index_dir).path(2).glob("*.seg"), key=lambda p: p.stat().st_size)
     )
-    repaired = run_zhanqun(config.data_dir, "index", "--quiet")
+    repaired = run_zhanqun(config.data_dir, "index", "--quiet", "--verify")
     assert "its content changed after it was written" in repaired.stderr
     assert "repair-rebuild gen=3" in repaired.stdout
     assert served(server, 3)
