@@ -34,6 +34,7 @@ from indexer.generations import Generations, GenerationState
 from indexer.integrity import seal, verify
 from indexer.lexicon import LEXICON, merge_phrases, title_phrases, write_lexicon
 from indexer.locking import RunLock
+from indexer.segment_writing import MemorySegmentWriter, ParallelWriter
 from indexer.synonyms import Synonyms
 
 LOCK_NAME = "indexer.lock"
@@ -79,11 +80,14 @@ def run(
     progress: Progress | None = None,
     commit_every: int = COMMIT_EVERY,
     synonyms: Path | None = None,
+    verify_all: bool = False,
 ) -> RunSummary:
     """One indexer run under the run lock (raises :class:`~indexer.locking.IndexerBusy`).
 
     ``synonyms`` is the operator's synonyms file: its words join the dictionary, so that
-    documents are segmented the way queries for those words will be.
+    documents are segmented the way queries for those words will be. ``verify_all`` checks
+    the digest of every file of the generation written to, not only of those unchecked for
+    :data:`~indexer.integrity.VERIFY_EVERY` (``zhanqun index --verify``).
     """
     generations = Generations(root)
     with RunLock(Path(root) / LOCK_NAME):
@@ -91,12 +95,12 @@ def run(
         damage: list[str] = []
         unfinished = generations.unfinished()
         live = generations.current()
-        if unfinished is not None and (damage := _damage(generations, unfinished)):
+        if unfinished is not None and (damage := _damage(generations, unfinished, verify_all)):
             # A rebuild that cannot be trusted is not resumed: it starts again.
             shutil.rmtree(generations.path(unfinished))
             unfinished = None
         if unfinished is None and not full and live is not None:
-            damage += _damage(generations, live)
+            damage += _damage(generations, live, verify_all)
         if unfinished is not None:
             state, mode = generations.state(unfinished), "resume-rebuild"
         elif full or live is None or damage:
@@ -114,9 +118,12 @@ def run(
         return summary
 
 
-def _damage(generations: Generations, number: int) -> list[str]:
-    """What :func:`~indexer.integrity.verify` finds wrong with a generation, named."""
-    return [f"generation {number}: {problem}" for problem in verify(generations.path(number))]
+def _damage(generations: Generations, number: int, every_digest: bool) -> list[str]:
+    """What :func:`~indexer.integrity.verify` finds wrong with a generation, named. Unless
+    ``every_digest``, only digests unchecked for a day are read: reading the whole index on
+    every run would cost seconds and the serving workers' page cache."""
+    problems = verify(generations.path(number), every_digest=every_digest)
+    return [f"generation {number}: {problem}" for problem in problems]
 
 
 def _refresh_lexicon(
@@ -282,8 +289,8 @@ def _writer(index, bulk: bool) -> IndexWriter:
     forks = multiprocessing.get_start_method() == "fork"
     if bulk and procs > 1 and forks:
         multiprocessing.util.register_after_fork(_SUB_WRITERS, _SubWriters.die_with_parent)
-        return index.writer(procs=procs, multisegment=True, limitmb=BULK_LIMIT_MB)
-    return index.writer(limitmb=INCREMENTAL_LIMIT_MB)
+        return ParallelWriter(index, procs=procs, limitmb=BULK_LIMIT_MB)
+    return MemorySegmentWriter(index, limitmb=INCREMENTAL_LIMIT_MB)
 
 
 class _SubWriters:

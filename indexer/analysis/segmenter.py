@@ -28,6 +28,8 @@ _LEAF_CACHE_LIMIT = 500_000
 
 IndexToken = tuple[str, int, int, int]
 """(term, position, start character, end character)."""
+_Template = tuple[tuple[tuple[str, int], ...], int]
+"""A word's index tokens as (term, position offset) pairs, and how many positions it spans."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +55,7 @@ class Segmenter:
         self._jieba = rjieba.Jieba()
         self._stopwords = frozenset(fold(w) for w in _shipped_words("stopwords.txt"))
         self._leaf_cache: dict[str, tuple[str, ...]] = {}
+        self._templates: dict[str, _Template] = {}
         self.extra_words: set[str] = set()
         self.add_words(_shipped_words("government.txt"))
         self.add_words(extra_words)
@@ -68,6 +71,7 @@ class Segmenter:
                 added = True
         if added:
             self._leaf_cache.clear()
+            self._templates.clear()
 
     def official_words(self) -> frozenset[str]:
         """The government vocabulary, synonyms and cluster names this dictionary was taught."""
@@ -91,6 +95,37 @@ class Segmenter:
         for word, start, _end in self.words(text):
             pos = self._stack(word, pos, start, tokens)
         return tokens
+
+    def term_positions(self, text: str) -> dict[str, list[int]]:
+        """The positions of each term of :meth:`index_tokens`, without character offsets: what
+        the index writer stores. Each word's stacked tokens are worked out once and reused."""
+        templates = self._templates
+        positions: dict[str, list[int]] = {}
+        pos = 0
+        for word in self._jieba.cut(fold(text), False):
+            template = templates.get(word)
+            if template is None:
+                template = self._template(word)
+            tokens, width = template
+            for term, offset in tokens:
+                where = positions.get(term)
+                if where is None:
+                    positions[term] = [pos + offset]
+                else:
+                    where.append(pos + offset)
+            pos += width
+        return positions
+
+    def _template(self, word: str) -> _Template:
+        template: _Template = ((), 0)
+        if word not in self._stopwords and _WORDLIKE.search(word):
+            tokens: list[IndexToken] = []
+            width = self._stack(word, 0, 0, tokens)
+            template = (tuple((term, pos) for term, pos, _start, _end in tokens), width)
+        if len(self._templates) >= _LEAF_CACHE_LIMIT:
+            self._templates.clear()
+        self._templates[word] = template
+        return template
 
     def _stack(self, word: str, pos: int, start: int, tokens: list[IndexToken]) -> int:
         tokens.append((word, pos, start, start + len(word)))
