@@ -22,6 +22,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
+from indexer.mapped_storage import MappedStorage
 from indexer.schema import record_schema
 
 CURRENT = "CURRENT"
@@ -120,7 +121,8 @@ class Generations:
         return state
 
     def open(self, number: int) -> whoosh_index.Index:
-        return whoosh_index.open_dir(str(self.path(number)))
+        """The generation's index, its files memory-mapped and shared (indexer.mapped_storage)."""
+        return MappedStorage(str(self.path(number))).open_index()
 
     def read_dictionary(self, number: int) -> list[str]:
         try:
