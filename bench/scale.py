@@ -21,12 +21,14 @@ what it measured) and prints the Markdown. Everything it builds lives in a tempo
 """
 
 import argparse
+import contextlib
 import hashlib
 import os
 import sys
 import tempfile
 import time
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
@@ -133,6 +135,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=None,
         help="where the temporary work directory goes",
     )
+    add("--keep", action="store_true", help="keep the work directory (stores, index, logs)")
     args = parser.parse_args(argv)
     for name, value in (QUICK if args.quick else FULL).items():
         if getattr(args, name) is None:
@@ -196,6 +199,19 @@ class Run:
         )
 
 
+@contextlib.contextmanager
+def _workdir(args: argparse.Namespace) -> Iterator[str]:
+    """The run's work directory: removed at the end unless ``--keep`` (then its path is
+    logged, for re-running a phase by hand against the same store and index)."""
+    if not args.keep:
+        with tempfile.TemporaryDirectory(prefix="zhanqun-scale-", dir=args.tmp) as tmp:
+            yield tmp
+        return
+    tmp = tempfile.mkdtemp(prefix="zhanqun-scale-", dir=args.tmp)
+    log(f"work directory kept: {tmp}")
+    yield tmp
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     corpus_dir = args.corpus.expanduser().resolve()
@@ -213,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
             "source": source_fingerprint(),
         },
     )
-    with tempfile.TemporaryDirectory(prefix="zhanqun-scale-", dir=args.tmp) as tmp:
+    with _workdir(args) as tmp:
         work = Path(tmp)
         run.results["workdir"] = report.filesystem_of(work)
         data, subset = work / "city" / "data", work / "subset" / "data"
