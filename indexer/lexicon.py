@@ -67,15 +67,18 @@ def write_lexicon(index, directory: Path) -> int:
     df: Counter[str] = Counter()
     title_df: Counter[str] = Counter()
     with index.reader() as reader:
-        for field in _FIELDS:
-            if field not in reader.indexed_field_names():
-                continue
-            for raw, info in reader.iter_field(field):
-                term = raw.decode("utf-8")
-                if _is_candidate(term):
-                    df[term] += info.doc_frequency()
-                    if field == "title":
-                        title_df[term] += info.doc_frequency()
+        # Segment by segment: each is one sequential scan of its terms table, where the
+        # multi-segment reader looks every term up in every segment (minutes at 335,000).
+        for segment, _offset in reader.leaf_readers():
+            for field in _FIELDS:
+                if field not in segment.indexed_field_names():
+                    continue
+                for raw, info in segment.iter_field(field):
+                    term = raw.decode("utf-8")
+                    if _is_candidate(term):
+                        df[term] += info.doc_frequency()
+                        if field == "title":
+                            title_df[term] += info.doc_frequency()
     kept = heapq.nlargest(MAX_TERMS, ((n, t) for t, n in df.items() if n >= MIN_DF))
     lines = []
     for count, term in sorted(kept, key=lambda kv: kv[1]):
