@@ -73,7 +73,7 @@ def _spans(segmenter: Segmenter, window: str, words: list[QueryWord]) -> list[tu
 def _best_window(folded: str, needles: list[str], width: int) -> int:
     """Start of the window that holds the most distinct query words, a little before them."""
     hits: list[tuple[int, str]] = []
-    for needle in set(needles):
+    for needle in dict.fromkeys(needles):  # in query order: the same window every time
         at = folded.find(needle)
         while at != -1 and len(hits) < 200:
             hits.append((at, needle))

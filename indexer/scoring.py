@@ -25,6 +25,13 @@ class RecencyBM25F(scoring.BM25F):
         self.now = datetime_to_long(datetime.now())
         self._column: tuple[object, object] = (None, None)
 
+    @property
+    def ceiling(self) -> float | None:
+        """The most ``final`` can multiply a score by (it never lowers one), so that a
+        ranking may skip records whose plain score cannot reach the top; ``None`` if a
+        negative weight would lower scores."""
+        return 1.0 + self.weight if self.weight >= 0 else None
+
     def at(self, moment: datetime) -> "RecencyBM25F":
         """Measure ages from ``moment`` (the time of the search)."""
         self.now = datetime_to_long(moment)

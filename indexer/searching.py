@@ -7,6 +7,7 @@ named by CURRENT the first time it is asked, after the fork, and looks again at 
 Whoosh's cheap ``refresh``, and searchers still in use keep the files they opened.
 """
 
+import heapq
 import logging
 import threading
 import time
@@ -18,7 +19,6 @@ from datetime import datetime
 from pathlib import Path
 
 from whoosh import query as q
-from whoosh import sorting
 from whoosh.searching import Searcher
 
 from indexer.analysis import QueryWord, Segmenter
@@ -29,7 +29,10 @@ from indexer.facets import FacetCounter
 from indexer.generations import Generations
 from indexer.highlight import highlight
 from indexer.lexicon import LEXICON, Lexicon
+from indexer.matchsets import matching_docs
+from indexer.postings import PostingCache
 from indexer.querying import QueryBuilder, parse
+from indexer.ranking import Ranker
 from indexer.schema import FACET_FIELDS
 from indexer.scoring import RecencyBM25F
 from indexer.synonyms import Synonyms
@@ -115,10 +118,14 @@ class View:
     official: frozenset[str]
     facets: FacetCounter
     results: "ResultCache"
+    ranker: Ranker
     # Whoosh's readers keep a file position per open segment file: two threads reading through
     # one searcher interleave their seeks and read garbage (a broken pickle, a truncated zlib
     # stream), so the threads of a worker take turns at a view.
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # The stored titles as a column, opened on first use: opening it reads every segment's
+    # offsets (about 15 ms at 100,000 records), too much to do again for each search.
+    title_column: object | None = None
 
 
 class IndexReader:
@@ -136,6 +143,8 @@ class IndexReader:
         self._lexicon_stamp: float | None = None
         self._synonyms: Synonyms | None = None
         self._facets = FacetCounter(FACET_FIELDS)
+        self._postings = PostingCache()
+        self._ranker = Ranker(self._postings)
         self._checked = 0.0
         self.problem: str | None = None  # why the live generation could not be opened
 
@@ -200,19 +209,35 @@ class IndexReader:
         segmenter.add_words(self.generations.read_dictionary(number))
         if searcher is None:
             searcher = self.generations.open(number).searcher(weighting=RecencyBM25F())
+            self._ranker.retain(_segment_ids(searcher))
         path = self.generations.path(number) / LEXICON
         self._lexicon_stamp = path.stat().st_mtime if path.exists() else None
         lexicon = Lexicon.load(self.generations.path(number))
         expander = Expander(segmenter, self._synonyms, lexicon)
         official = segmenter.official_words()
         results = ResultCache(RESULT_CACHE_SIZE)
-        return View(searcher, segmenter, lexicon, expander, number, official, self._facets, results)
+        return View(
+            searcher,
+            segmenter,
+            lexicon,
+            expander,
+            number,
+            official,
+            self._facets,
+            results,
+            self._ranker,
+        )
 
     def close(self) -> None:
         with self._lock:
             if self._view is not None:
                 self._view.searcher.close()
                 self._view = None
+
+
+def _segment_ids(searcher: Searcher) -> set[str]:
+    segments = (leaf.reader().segment() for leaf, _offset in searcher.leaf_searchers())
+    return {segment.segment_id() for segment in segments if segment is not None}
 
 
 class ResultCache:
@@ -332,36 +357,30 @@ def _run(view: View, text: str, request: SearchRequest) -> SearchResult:
     built = QueryBuilder(view.segmenter, view.expander, known).build(parsed)
     query, words = built.match, built.words
     view.searcher.weighting.at(datetime.now())
-    kwargs: dict = {}
     counted = built.match
     filters = _filters(request)
     if filters is not None:
-        kwargs["filter"] = filters
         counted = q.And([counted, filters])
     if request.exclude_sites:
-        kwargs["mask"] = q.Or([q.Term("site", s) for s in request.exclude_sites])
-        counted = q.AndNot(counted, kwargs["mask"])
-    if request.sort == "newest" or parsed.empty:
-        # By year first: undated records (year "") go last instead of first.
-        kwargs["sortedby"] = sorting.MultiFacet(
-            [
-                sorting.FieldFacet("year", reverse=True),
-                sorting.FieldFacet("published", reverse=True),
-            ]
-        )
-    ranked = "sortedby" not in kwargs
+        counted = q.AndNot(counted, q.Or([q.Term("site", s) for s in request.exclude_sites]))
+    ranked = not (request.sort == "newest" or parsed.empty)
     end = request.page * request.page_size
-    found = view.searcher.search(query, limit=max(end, RERANK if ranked else 0), **kwargs)
-    scored = [(hit.score or 0.0, hit) for hit in found]
+    limit = max(end, RERANK if ranked else 0)
+    # Every match, filters and exclusions applied: one set per segment, for the ranking,
+    # the total and the facets alike.
+    postings = view.ranker.postings
+    matches = [matching_docs(counted, leaf, postings) for leaf, _ in view.searcher.leaf_searchers()]
+    if ranked:
+        scored = view.ranker.top(view.searcher, query, matches, limit)
+    else:
+        scored = [(0.0, docnum) for docnum in _newest(view, matches, limit)]
     if ranked and built.phrase:
-        titles = view.searcher.reader().column_reader("title")
-        scored = _prefer_titles_holding(scored, built.phrase, titles)
+        scored = _prefer_titles_holding(scored, built.phrase, _titles(view))
     start = (request.page - 1) * request.page_size
     hits = [
-        _hit(view.segmenter, hit, words, score if ranked else 0.0)
-        for score, hit in scored[start:end]
+        _hit(view, docnum, words, score if ranked else 0.0) for score, docnum in scored[start:end]
     ]
-    total, counts = view.facets.count(view.searcher, counted, request.facets)
+    total, counts = view.facets.count(view.searcher, matches, request.facets)
     facets = {
         name: dict(sorted(values.items(), key=lambda kv: (-kv[1], kv[0])))
         for name, values in counts.items()
@@ -369,15 +388,41 @@ def _run(view: View, text: str, request: SearchRequest) -> SearchResult:
     return SearchResult(total, hits, facets, view.generation)
 
 
-def _prefer_titles_holding(scored: list[tuple[float, object]], phrase: str, titles) -> list:
+def _newest(view: View, matches: list[set[int]], limit: int) -> list[int]:
+    """Document numbers of the newest ``limit`` matches: by year, then publication time,
+    newest first, then by document number — the order Whoosh's sorting collector gives for
+    ``MultiFacet([FieldFacet("year", reverse=True), FieldFacet("published", reverse=True)])``,
+    read here from the segments' kept columns instead of key by key through its categorizers
+    for every match. By year first: undated records (year "") go last instead of first.
+    """
+    postings = view.ranker.postings
+    dated = []
+    for (leaf, offset), ids in zip(view.searcher.leaf_searchers(), matches, strict=True):
+        if not ids:
+            continue
+        reader = leaf.reader()
+        years = postings.column(reader, "year")
+        published = postings.column(reader, "published")
+        dated.extend((years[d], published[d], -(offset + d)) for d in ids)
+    return [-negated for _year, _published, negated in heapq.nlargest(limit, dated)]
+
+
+def _titles(view: View):
+    """The view's title column (threads take turns at a view, see :attr:`View.lock`)."""
+    if view.title_column is None:
+        view.title_column = view.searcher.reader().column_reader("title")
+    return view.title_column
+
+
+def _prefer_titles_holding(scored: list[tuple[float, int]], phrase: str, titles) -> list:
     """Among the best matches, titles holding the typed words together, as typed, go first.
 
     Checked on the stored titles of the top ``RERANK`` results rather than as a phrase query
     over every match, which would compare positions in thousands of records per search.
     """
     head = [
-        (score * TITLE_PHRASE_FACTOR if phrase in fold(titles[hit.docnum]) else score, hit)
-        for score, hit in scored[:RERANK]
+        (score * TITLE_PHRASE_FACTOR if phrase in fold(titles[docnum]) else score, docnum)
+        for score, docnum in scored[:RERANK]
     ]
     head.sort(key=lambda pair: -pair[0])
     return head + scored[RERANK:]
@@ -402,10 +447,11 @@ def _filters(request: SearchRequest) -> q.Query | None:
     return parts[0] if len(parts) == 1 else q.And(parts)
 
 
-def _hit(segmenter: Segmenter, hit, words: list[QueryWord], score: float) -> Hit:
+def _hit(view: View, docnum: int, words: list[QueryWord], score: float) -> Hit:
     """A result as the API shows it; ``score`` is 0 when sorted by a field (Whoosh's "score"
     is then the sort key, beyond 64 bits when reversed)."""
-    stored = hit.fields()
+    segmenter = view.segmenter
+    stored = view.searcher.stored_fields(docnum)
     return Hit(
         key=stored["key"],
         site=stored.get("site", ""),

@@ -105,6 +105,11 @@ def test_newest_first_and_pages(indexed):
     assert [h.key for h in second.hits] == ["530500/a1", "530500/a2"]
 
 
+def test_newest_first_within_a_filter_that_matches_nothing_is_empty(indexed):
+    result = indexed.search(sort="newest", published_from=datetime(2099, 1, 1))
+    assert (result.total, result.hits) == (0, [])
+
+
 def test_facets_count_the_whole_result(indexed):
     result = indexed.search("", page_size=1)
     assert result.facets["tier"] == {"city": 3, "county": 2, "township": 1}
