@@ -103,15 +103,27 @@ class Server:
                 continue
 
 
+WARM_SECONDS = 15.0
+
+
+def _warm(samples: list, seconds: float) -> tuple:
+    """The first sample at least ``seconds`` after the first one (else the last)."""
+    return next((s for s in samples if s[0] >= samples[0][0] + seconds), samples[-1])
+
+
 class RssSampler(threading.Thread):
-    """Every ``interval`` seconds, VmRSS and VmHWM of each worker of ``server``."""
+    """Every ``interval`` seconds, VmRSS, VmHWM and RssAnon of each worker of ``server``.
+
+    RssAnon is a worker's private memory, where a leak would show. VmRSS also counts the
+    pages of the memory-mapped index the worker has read: the kernel's page cache, shared by
+    every worker and reclaimable, which grows as searches touch more of the index."""
 
     def __init__(self, server: Server, interval: float = 1.0) -> None:
         super().__init__(daemon=True)
         self.server = server
         self.interval = interval
         self.stopped = threading.Event()
-        self.samples: dict[int, list[tuple[float, int, int]]] = {}
+        self.samples: dict[int, list[tuple[float, int, int, int]]] = {}
         self.started = time.perf_counter()
         self.marks: dict[str, float] = {}
 
@@ -124,8 +136,10 @@ class RssSampler(threading.Thread):
         now = time.perf_counter() - self.started
         for pid in self.server.workers():
             rss, hwm = _status_kib(pid, "VmRSS"), _status_kib(pid, "VmHWM")
+            anon = _status_kib(pid, "RssAnon")
             if rss is not None:
-                self.samples.setdefault(pid, []).append((now, rss * 1024, (hwm or 0) * 1024))
+                sample = (now, rss * 1024, (hwm or 0) * 1024, (anon or 0) * 1024)
+                self.samples.setdefault(pid, []).append(sample)
 
     def mark(self, name: str) -> None:
         self.marks[name] = time.perf_counter() - self.started
@@ -138,7 +152,7 @@ class RssSampler(threading.Thread):
             "workers": [self._worker(p, s) for p, s in self.samples.items()],
         }
 
-    def _worker(self, pid: int, samples: list[tuple[float, int, int]]) -> dict:
+    def _worker(self, pid: int, samples: list[tuple[float, int, int, int]]) -> dict:
         load_from = self.marks.get("load_start", 0.0)
         load_to = self.marks.get("load_end", float("inf"))
         during = [s for s in samples if load_from <= s[0] <= load_to] or samples
@@ -151,6 +165,13 @@ class RssSampler(threading.Thread):
             "load_end_rss_bytes": during[-1][1],
             "load_max_rss_bytes": max(s[1] for s in during),
             "peak_rss_bytes": max(s[2] for s in samples),  # VmHWM, the kernel's own peak
+            # Private memory once warm (WARM_SECONDS after the worker or the load started,
+            # whichever is later) and at the end: a recycled worker starts cold and fills its
+            # caches, which is not a leak.
+            "warm_anon_bytes": _warm(during, WARM_SECONDS)[3],
+            "load_end_anon_bytes": during[-1][3],
+            "load_max_anon_bytes": max(s[3] for s in during),
+            "warm_samples": sum(1 for s in during if s[0] >= _warm(during, WARM_SECONDS)[0]),
             "rss_series_mib": [round(s[1] / 2**20, 1) for s in samples],
         }
 
