@@ -26,9 +26,9 @@ import time
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.filedb.filestore import FileStorage
 
 from indexer.generations import write_atomically
+from indexer.mapped_storage import MappedStorage
 
 MANIFEST = "manifest.json"
 VERIFY_EVERY = 24 * 3600.0
@@ -124,13 +124,13 @@ def verify(path: Path, every_digest: bool = False, now: float | None = None) -> 
 def _open_problems(path: Path) -> list[str]:
     """Whether Whoosh can open the generation: its TOC, segment directories, term tables.
 
-    Through plain files, not Whoosh's default memory map: from a map Whoosh copies each file
-    of a compound segment into memory (its ``BufferFile`` is a ``BytesIO``), which reads most
-    of the index — the very cost the daily digests avoid. Through plain files, opening reads
-    only the headers it parses.
+    Through :class:`~indexer.mapped_storage.MappedStorage`, as searchers open it, not Whoosh's
+    default opening, which copies each file of a compound segment into memory — reading most
+    of the index, the very cost the daily digests avoid. Mapped, opening reads only the
+    headers it parses.
     """
     try:
-        index = FileStorage(str(path), supports_mmap=False).open_index()
+        index = MappedStorage(str(path)).open_index()
         try:
             index.reader().close()
         finally:

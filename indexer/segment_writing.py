@@ -19,13 +19,10 @@ Whoosh-reloaded is pinned (2.7.5): this module relies on its W3 codec's block wr
 """
 
 from array import array
-from itertools import pairwise
-from pickle import dumps
 from typing import Any
 
 from whoosh.formats import Positions
 from whoosh.multiproc import MpWriter, SubWriterTask
-from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
@@ -64,7 +61,7 @@ class _TextPostings:
             entry[1].append(len(where))
             entry[2].extend(where)
 
-    def columns(self, term: str, boost: float, singles: "_SingleValues") -> _Columns:
+    def columns(self, term: str, boost: float, singles: "_SingleValues", encode) -> _Columns:
         """The term's document numbers, weights and values as :class:`whoosh.formats.Positions`
         encodes them (frequency, then the pickled position deltas)."""
         docs, freqs, positions = self.terms[term]
@@ -78,22 +75,23 @@ class _TextPostings:
                 values.append(singles[positions[offset]])
             else:
                 where = positions[offset : offset + freq].tolist()
-                values.append(pack_uint(freq) + dumps(_deltas(where), 2))
+                values.append(encode(where))
             weights.append(freq * boost)
             offset += freq
         return docs, weights, values
 
 
 class _SingleValues(dict):
-    """The encoded value of a term met once in a document, by position (few distinct)."""
+    """The encoded value of a term met once in a document, by position (few distinct): one
+    bytes object per position, which also lets pickle write repeats of it by reference."""
+
+    def __init__(self, encode) -> None:
+        super().__init__()
+        self._encode = encode
 
     def __missing__(self, pos: int) -> bytes:
-        value = self[pos] = pack_uint(1) + dumps([pos], 2)
+        value = self[pos] = self._encode([pos])
         return value
-
-
-def _deltas(where: list[int]) -> list[int]:
-    return [where[0], *(b - a for a, b in pairwise(where))]
 
 
 class MemorySegmentWriter(SegmentWriter):
@@ -205,7 +203,6 @@ class MemorySegmentWriter(SegmentWriter):
 
     def _write_postings(self, lengths_reader) -> None:
         fieldwriter = self.fieldwriter
-        singles = _SingleValues()
         for name in sorted(set(self._text) | set(self._other)):
             field = self.schema[name]
             text = self._text.get(name)
@@ -218,10 +215,13 @@ class MemorySegmentWriter(SegmentWriter):
             writer = fieldwriter._postwriter
             compression = writer._compression
             boost = field.format.field_boost
+            # Text fields are Positions fields: their values are what its encode() makes.
+            encode = field.format.encode if text is not None else None
+            singles = _SingleValues(encode)
             for tbytes in sorted(terms):
                 term = terms[tbytes]
                 docs, weights, values = (
-                    text.columns(term, boost, singles) if term is not None else ((), [], [])
+                    text.columns(term, boost, singles, encode) if term is not None else ((), [], [])
                 )
                 merged = other.get(tbytes)
                 if merged:
