@@ -3,6 +3,7 @@
 Exit codes (also in the README): 0 done; 1 unexpected failure; 2 bad usage or input;
 3 ``zhanqun inspect`` found a site that fails the freshness inspection;
 65 an import finished but rejected some lines; 69 the store or index is unavailable;
+70 an indexer run failed its checks and published nothing;
 75 another indexer run holds the lock (try again later).
 """
 
@@ -20,6 +21,7 @@ EXIT_USAGE = 2
 EXIT_INSPECTION_FAILED = 3
 EXIT_DATA = 65
 EXIT_UNAVAILABLE = 69
+EXIT_CHECK_FAILED = 70
 EXIT_BUSY = 75
 
 

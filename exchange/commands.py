@@ -13,6 +13,7 @@ from exchange.settings import Config
 from exchange.store import open_store
 from exchange.store.audit import cli_actor
 from exchange.store.sites import list_sites, register_site, set_site_state
+from indexer.failures import IndexingFailed
 
 
 def demo(args: argparse.Namespace, config: Config) -> int:
@@ -49,6 +50,10 @@ def index(args: argparse.Namespace, config: Config) -> int:
             commit_every=args.commit_every,
             verify_all=args.verify,
         )
+    except IndexingFailed as failure:
+        print(f"zhanqun index: failed, nothing was published and the index in use is "
+              f"unchanged and serving: {failure}", file=sys.stderr)  # fmt: skip
+        return cli.EXIT_CHECK_FAILED
     except OSError as error:
         # A full disk, a read-only mount, a permission: the index in use was not touched.
         where = error.filename or config.index_dir
@@ -57,6 +62,8 @@ def index(args: argparse.Namespace, config: Config) -> int:
         return cli.EXIT_UNAVAILABLE
     for damage in summary.damage:
         print(f"zhanqun index: damaged index, rebuilt from the store: {damage}", file=sys.stderr)
+    for reason in summary.reasons:
+        print(f"zhanqun index: rebuilt from the store: {reason}", file=sys.stderr)
     print(summary.line(), flush=True)
     return cli.EXIT_OK
 

@@ -63,6 +63,7 @@ def run_indexer(
             commit_every=commit_every,
             synonyms=config.synonyms_file,
             verify_all=verify_all,
+            memory_mb=config.index_memory,
         )
     except IndexerBusy:
         finish_run(store, run_id, "busy")

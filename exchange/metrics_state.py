@@ -75,6 +75,12 @@ class SharedStateCollector:
         return conn.execute(text("SELECT pg_database_size(current_database())")).scalar_one()
 
     def _index(self, changes: int, last_ok) -> Iterator[Metric]:
+        yield _gauge(
+            "zhanqun_indexer_check_failed",
+            "1 while the indexer's last run failed a check (a sub-writer died, the index "
+            "disagreed with the store) and nothing was published, else 0",
+            1 if self.generations.problem() else 0,
+        )
         current = self.generations.current()
         yield _gauge("zhanqun_index_generation", "The generation CURRENT points to", current or 0)
         yield _gauge(

@@ -90,6 +90,14 @@ SETTINGS: tuple[Setting, ...] = (
         "automatic bans: failed authentications (auth), 429s (abuse), duration (for)",
     ),
     Setting(
+        "index_memory",
+        "--index-memory",
+        "ZHANQUN_INDEX_MEMORY",
+        "768",
+        "megabytes an indexer run's writers may hold before committing (bounds a rebuild's "
+        "peak memory); see docs/indexer.md",
+    ),
+    Setting(
         "trusted_proxies",
         "--trusted-proxies",
         "ZHANQUN_TRUSTED_PROXIES",
@@ -113,6 +121,7 @@ class Config:
     rate_limits: str = DEFAULT_RATE_LIMITS
     auto_ban: str = DEFAULT_AUTO_BAN
     trusted_proxies: str = DEFAULT_TRUSTED_PROXIES
+    index_memory: int = 768
 
     @property
     def rules(self) -> Rules:
@@ -146,6 +155,7 @@ class Config:
             "ZHANQUN_RATE_LIMITS": self.rate_limits,
             "ZHANQUN_AUTO_BAN": self.auto_ban,
             "ZHANQUN_TRUSTED_PROXIES": self.trusted_proxies,
+            "ZHANQUN_INDEX_MEMORY": str(self.index_memory),
         }
 
 
@@ -162,6 +172,12 @@ def resolve(values: Mapping[str, str | None], environ: Mapping[str, str] | None 
         workers = int(raw["workers"])
     except ValueError:
         raise ValueError("--workers / ZHANQUN_WORKERS must be a whole number") from None
+    try:
+        index_memory = int(raw["index_memory"])
+        if index_memory < 64:
+            raise ValueError
+    except ValueError:
+        raise ValueError("--index-memory / ZHANQUN_INDEX_MEMORY must be at least 64 (MB)") from None
     try:
         Rules.parse(raw["inspection_rules"])
     except ValueError as error:
@@ -184,6 +200,7 @@ def resolve(values: Mapping[str, str | None], environ: Mapping[str, str] | None 
         rate_limits=raw["rate_limits"],
         auto_ban=raw["auto_ban"],
         trusted_proxies=raw["trusted_proxies"],
+        index_memory=index_memory,
     )
 
 

@@ -42,7 +42,7 @@ def add_supervision_routes(
     app.add_route("/v1/clicks", ClicksResource(store))
     app.add_route("/click", ClickRedirectResource(store))
     sessions = Sessions(store)
-    app.add_route("/admin", DashboardResource(store, sessions, rules))
+    app.add_route("/admin", DashboardResource(store, sessions, rules, config.index_dir))
     app.add_route("/admin/login", LoginResource(sessions))
     app.add_route("/admin/logout", LogoutResource())
     app.add_route("/admin/dashboard.css", StylesheetResource())

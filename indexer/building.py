@@ -13,12 +13,9 @@ since the last commit, which the next run reads again. A rebuild left unfinished
 is resumed by the next run, whatever its flags.
 """
 
-import ctypes
 import multiprocessing
-import multiprocessing.util
 import os
 import shutil
-import signal
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -29,11 +26,14 @@ from whoosh import query as q
 from whoosh.writing import IndexWriter
 
 from indexer.analysis import Segmenter, cluster_words, index_with
+from indexer.census import SAMPLE, compare
 from indexer.documents import ChangeSource, IndexDocument
+from indexer.failures import CensusMismatch, IndexingFailed
 from indexer.generations import Generations, GenerationState
 from indexer.integrity import seal, verify
 from indexer.lexicon import LEXICON, merge_phrases, title_phrases, write_lexicon
 from indexer.locking import RunLock
+from indexer.schema import INDEX_FORMAT
 from indexer.segment_writing import MemorySegmentWriter, ParallelWriter
 from indexer.synonyms import Synonyms
 
@@ -45,6 +45,14 @@ BULK_LIMIT_MB = 256
 INCREMENTAL_LIMIT_MB = 64
 BATCH = 1_000
 COMMIT_EVERY = 50_000
+MEMORY_MB = 768
+"""What a run's writers may hold for changes not yet committed (``--index-memory``). A
+rebuild's process tree also holds a fixed ~650 MB (the indexer and two sub-writers, each with
+the segmenter's dictionary), so the default keeps its peak near 1.4 GB: room on a 2-core,
+4 GiB host for the service's workers beside it. Smaller means more, smaller segments."""
+BYTES_PER_CHAR = 11
+"""Writer memory per character of pending text: 10.4 measured as the growth of a rebuild's
+peak between two budgets (``python -m bench.memory``, docs/indexer.md)."""
 
 Progress = Callable[[int, int], None]
 """Called with (changes done, changes expected) as the run goes."""
@@ -62,8 +70,11 @@ class RunSummary:
     updated: int = 0
     deleted: int = 0
     seconds: float = 0.0
-    # What was wrong with a generation this run found damaged and rebuilt (indexer.integrity).
+    # What was wrong with a generation this run found damaged and rebuilt (indexer.integrity,
+    # or a census a previous run failed).
     damage: list[str] = field(default_factory=list)
+    # Why a sound generation was rebuilt: an older index format, another store (a restore).
+    reasons: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         return (
@@ -81,41 +92,118 @@ def run(
     commit_every: int = COMMIT_EVERY,
     synonyms: Path | None = None,
     verify_all: bool = False,
+    memory_mb: int = MEMORY_MB,
 ) -> RunSummary:
     """One indexer run under the run lock (raises :class:`~indexer.locking.IndexerBusy`).
 
     ``synonyms`` is the operator's synonyms file: its words join the dictionary, so that
     documents are segmented the way queries for those words will be. ``verify_all`` checks
     the digest of every file of the generation written to, not only of those unchecked for
-    :data:`~indexer.integrity.VERIFY_EVERY` (``zhanqun index --verify``).
+    :data:`~indexer.integrity.VERIFY_EVERY` (``zhanqun index --verify``). ``memory_mb``
+    bounds what the run's writers hold before they commit (:data:`MEMORY_MB`).
+
+    A run whose work fails a check — a rebuild's sub-writer died, or the generation does not
+    hold what the store says is searchable (:mod:`indexer.census`) — raises
+    :class:`~indexer.failures.IndexingFailed` without switching anything, and leaves the
+    cause in the index root for ``/healthz`` until a run passes its checks.
     """
     generations = Generations(root)
     with RunLock(Path(root) / LOCK_NAME):
-        started = time.monotonic()
-        damage: list[str] = []
-        unfinished = generations.unfinished()
-        live = generations.current()
-        if unfinished is not None and (damage := _damage(generations, unfinished, verify_all)):
-            # A rebuild that cannot be trusted is not resumed: it starts again.
-            shutil.rmtree(generations.path(unfinished))
-            unfinished = None
-        if unfinished is None and not full and live is not None:
-            damage += _damage(generations, live, verify_all)
-        if unfinished is not None:
-            state, mode = generations.state(unfinished), "resume-rebuild"
-        elif full or live is None or damage:
-            state, mode = generations.create(), "repair-rebuild" if damage else "rebuild"
-            state.snapshot_seq = source.last_seq()
-            generations.save_state(state)
-        else:
-            state, mode = generations.state(live), "incremental"
-        summary = RunSummary(mode, state.number, state.seq, state.seq, damage=damage)
-        phrases = _catch_up(generations, state, source, summary, progress, commit_every, synonyms)
-        _refresh_lexicon(generations, state.number, summary, phrases)
-        if not state.complete:
-            generations.switch(state)
-        summary.seconds = time.monotonic() - started
+        try:
+            summary = _run(
+                generations, source, full, progress, commit_every, synonyms, verify_all, memory_mb
+            )
+        except IndexingFailed as failure:
+            generations.record_problem(str(failure))
+            raise
+        generations.clear_problem()
         return summary
+
+
+def _run(
+    generations: Generations,
+    source: ChangeSource,
+    full: bool,
+    progress: Progress | None,
+    commit_every: int,
+    synonyms: Path | None,
+    verify_all: bool,
+    memory_mb: int,
+) -> RunSummary:
+    started = time.monotonic()
+    identity = source.identity()
+    damage: list[str] = []
+    unfinished = generations.unfinished()
+    live = generations.current()
+    if unfinished is not None and (
+        damage := _damage(generations, unfinished, verify_all)
+        + _outdated(generations.state(unfinished), identity)
+    ):
+        # A rebuild that cannot be trusted, or that an upgrade or a restore overtook, is not
+        # resumed: it starts again.
+        shutil.rmtree(generations.path(unfinished))
+        unfinished = None
+    reasons: list[str] = []
+    if unfinished is None and not full and live is not None:
+        damage += _damage(generations, live, verify_all)
+        if problem := generations.problem():
+            damage.append(f"the last run failed its checks: {problem}")
+        reasons = _outdated(generations.state(live), identity)
+    if unfinished is not None:
+        state, mode = generations.state(unfinished), "resume-rebuild"
+    elif full or live is None or damage or reasons:
+        state = generations.create(store=identity)
+        mode = "repair-rebuild" if damage else "upgrade-rebuild" if reasons else "rebuild"
+        state.snapshot_seq = source.last_seq()
+        generations.save_state(state)
+    else:
+        state, mode = generations.state(live), "incremental"
+    summary = RunSummary(mode, state.number, state.seq, state.seq, damage=damage, reasons=reasons)
+    budget = max(memory_mb, 1) * 1024 * 1024
+    phrases = _catch_up(
+        generations, state, source, summary, progress, commit_every, synonyms, budget
+    )
+    _refresh_lexicon(generations, state.number, summary, phrases)
+    if not state.complete or summary.added or summary.updated or summary.deleted:
+        _take_census(generations, state, source)
+    if not state.complete:
+        generations.switch(state)
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _outdated(state: GenerationState, identity: str) -> list[str]:
+    """Why a generation cannot be brought up to date by adding changes to it."""
+    reasons = []
+    if state.format != INDEX_FORMAT:
+        reasons.append(
+            f"generation {state.number} is of index format {state.format}, this release "
+            f"writes {INDEX_FORMAT}"
+        )
+    if state.store and state.store != identity:
+        reasons.append(
+            f"generation {state.number} was built from store {state.store}, the store is now "
+            f"{identity} (restored from a backup?)"
+        )
+    return reasons
+
+
+def _take_census(generations: Generations, state: GenerationState, source: ChangeSource) -> None:
+    """Compare the generation with the store (indexer.census). A rebuild that fails is thrown
+    away (the next run starts it again); a live generation that fails is rebuilt by the next
+    run, which finds the problem recorded."""
+    census = source.census(state.seq, SAMPLE)
+    index = generations.open(state.number)
+    try:
+        with index.searcher() as searcher:
+            problems = compare(searcher, census)
+    finally:
+        index.close()
+    if not problems:
+        return
+    if not state.complete:
+        shutil.rmtree(generations.path(state.number), ignore_errors=True)
+    raise CensusMismatch(f"generation {state.number}: " + "; ".join(problems))
 
 
 def _damage(generations: Generations, number: int, every_digest: bool) -> list[str]:
@@ -158,9 +246,11 @@ def _catch_up(
     progress: Progress | None,
     commit_every: int,
     synonyms: Path | None,
+    budget: int,
 ) -> Counter[str]:
-    """Index every change after the generation's sequence number; returns the title phrases
-    of the documents it added."""
+    """Index every change after the generation's sequence number, committing whenever
+    ``commit_every`` changes or ``budget`` bytes of writer memory are pending; returns the
+    title phrases of the documents it added."""
     words = (
         cluster_words(source.cluster_names())
         | Synonyms.load(synonyms).words()
@@ -191,7 +281,7 @@ def _catch_up(
             done += len(changes)
             if progress:
                 progress(done, max(expected, done))
-            if session.pending >= commit_every:
+            if session.pending >= commit_every or session.pending_bytes() >= budget:
                 session.commit()
                 seal(generations.path(state.number))
                 generations.save_state(state)
@@ -229,6 +319,7 @@ class _Session:
         self.summary = summary
         self.writer: IndexWriter | None = None
         self.pending = 0
+        self.pending_chars = 0
         self.phrases: Counter[str] = Counter()
         self._keys: set[str] = set()
         self._open()
@@ -246,8 +337,14 @@ class _Session:
         self.writer.commit()
         self.writer = None
         self.pending = 0
+        self.pending_chars = 0
         if reopen:
             self._open()
+
+    def pending_bytes(self) -> int:
+        """What the writers hold for the changes not yet committed, estimated from their text
+        (:data:`BYTES_PER_CHAR`); a parallel rebuild's sub-writers share it between them."""
+        return self.pending_chars * BYTES_PER_CHAR
 
     def cancel(self) -> None:
         if self.writer is not None:
@@ -271,6 +368,7 @@ class _Session:
             self.summary.deleted += existed
             return
         self.writer.add_document(**_fields(change))
+        self.pending_chars += len(change.title) + len(change.body)
         self.phrases.update(title_phrases(self.segmenter.words(change.title)))
         self._keys.add(change.key)
         if existed:
@@ -288,30 +386,8 @@ def _writer(index, bulk: bool) -> IndexWriter:
     # (index_with), which a spawned or forkserver child would not have.
     forks = multiprocessing.get_start_method() == "fork"
     if bulk and procs > 1 and forks:
-        multiprocessing.util.register_after_fork(_SUB_WRITERS, _SubWriters.die_with_parent)
         return ParallelWriter(index, procs=procs, limitmb=BULK_LIMIT_MB)
     return MemorySegmentWriter(index, limitmb=INCREMENTAL_LIMIT_MB)
-
-
-class _SubWriters:
-    """Sub-writers die with the indexer. Left running after a kill -9, they would keep the
-    run lock (its descriptor is inherited) and write into a generation nobody commits."""
-
-    def __init__(self) -> None:
-        self.parent = os.getpid()
-
-    def die_with_parent(self) -> None:
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        except (OSError, AttributeError):  # not Linux: nothing to ask the kernel
-            return
-        if os.getppid() != self.parent:  # the parent died before the request took effect
-            os._exit(1)
-
-
-_PR_SET_PDEATHSIG = 1
-_SUB_WRITERS = _SubWriters()
 
 
 def _highest_seq(searcher, above: int) -> int:

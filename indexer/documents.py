@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from indexer.census import StoreCensus
+
 
 @dataclass(frozen=True, slots=True)
 class IndexDocument:
@@ -44,4 +46,14 @@ class ChangeSource(Protocol):
 
     def cluster_names(self) -> list[str]:
         """Names of every site and department, for the segmentation dictionary."""
+        ...
+
+    def identity(self) -> str:
+        """The store's identity: it changes when the store is restored from a backup, after
+        which sequence numbers the index has seen are given out again."""
+        ...
+
+    def census(self, up_to: int, sample: int) -> StoreCensus:
+        """What the store holds as searchable at sequence number ``up_to``
+        (:class:`~indexer.census.StoreCensus`), with ``sample`` of its keys drawn at random."""
         ...

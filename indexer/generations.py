@@ -6,6 +6,7 @@ Layout under the index root::
     gen-000007/       a Whoosh index, its state.json and its dictionary.txt
     gen-000008/       a rebuild in progress (state.json says "complete": false)
     indexer.lock      held by the running indexer
+    PROBLEM           why the last run failed its checks, until a run passes them
 
 A full rebuild writes a new generation beside the live one and only then points CURRENT at
 it, so a reader never sees a half-built index. Incremental runs add to the live generation
@@ -23,9 +24,10 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from indexer.mapped_storage import MappedStorage
-from indexer.schema import record_schema
+from indexer.schema import INDEX_FORMAT, record_schema
 
 CURRENT = "CURRENT"
+PROBLEM = "PROBLEM"
 STATE = "state.json"
 DICTIONARY = "dictionary.txt"
 _GEN_NAME = re.compile(r"^gen-(\d{6})$")
@@ -41,20 +43,28 @@ class GenerationState:
     complete: bool = False
     created: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
     switched: str | None = None
+    # indexer.schema.INDEX_FORMAT of the release that wrote it (state files without it: 1).
+    format: int = 1
+    # The identity of the store it was built from (ChangeSource.identity).
+    store: str = ""
 
 
 def generation_name(number: int) -> str:
     return f"gen-{number:06d}"
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write a small file so that readers see the old or the new content, never a mix."""
+def write_atomically(path: Path, data: bytes, durable: bool = True) -> None:
+    """Write a small file so that readers see the old or the new content, never a mix;
+    ``durable`` also makes it survive a power cut."""
     tmp = path.with_name(f".{path.name}.tmp")
     with open(tmp, "wb") as handle:
         handle.write(data)
         handle.flush()
-        os.fsync(handle.fileno())
+        if durable:
+            os.fsync(handle.fileno())
     os.replace(tmp, path)
+    if not durable:
+        return
     dir_fd = os.open(path.parent, os.O_RDONLY)
     try:
         os.fsync(dir_fd)
@@ -107,8 +117,9 @@ class Generations:
                 continue
         return None
 
-    def create(self) -> GenerationState:
-        """A new, empty generation numbered after every existing one."""
+    def create(self, store: str = "") -> GenerationState:
+        """A new, empty generation numbered after every existing one, of this release's
+        format, built from the store named ``store``."""
         self.root.mkdir(parents=True, exist_ok=True)
         number = max(self.numbers(), default=0) + 1
         path = self.path(number)
@@ -116,7 +127,7 @@ class Generations:
             shutil.rmtree(path)
         path.mkdir()
         whoosh_index.create_in(str(path), record_schema())
-        state = GenerationState(number=number)
+        state = GenerationState(number=number, format=INDEX_FORMAT, store=store)
         self.save_state(state)
         return state
 
@@ -134,6 +145,25 @@ class Generations:
     def write_dictionary(self, number: int, words: set[str]) -> None:
         data = "".join(f"{w}\n" for w in sorted(words)).encode()
         write_atomically(self.path(number) / DICTIONARY, data)
+
+    def problem(self) -> str | None:
+        """Why the last indexer run failed its checks (a rebuild's sub-writer died, the index
+        disagreed with the store), until a later run passes them; None when all is well."""
+        try:
+            raw = json.loads((self.root / PROBLEM).read_bytes())
+        except FileNotFoundError:
+            return None
+        except ValueError:
+            return "the indexer's last problem report is unreadable"
+        return str(raw.get("problem") or "unknown")
+
+    def record_problem(self, problem: str) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        data = json.dumps({"problem": problem, "at": datetime.now(UTC).isoformat()}).encode()
+        write_atomically(self.root / PROBLEM, data, durable=False)
+
+    def clear_problem(self) -> None:
+        (self.root / PROBLEM).unlink(missing_ok=True)
 
     def switch(self, state: GenerationState) -> None:
         """Point CURRENT at a finished generation, mark it complete, and drop every generation

@@ -9,6 +9,12 @@ from whoosh import fields
 
 from indexer.analysis import IndexingTokenizer
 
+INDEX_FORMAT = 2
+"""The version of what a generation holds: the schema above and how text is analysed into it.
+Raise it with any change that makes an older generation wrong for this release (a field, a
+tokenizer rule, the folding of text); the indexer then rebuilds by itself while the older
+generation serves (indexer.building). 1: generations written before versions were recorded."""
+
 TEXT_FIELDS = ("title", "body")
 FACET_FIELDS = ("tier", "site", "doc_type", "year")
 

@@ -147,6 +147,8 @@ class IndexReader:
         self._ranker = Ranker(self._postings)
         self._checked = 0.0
         self.problem: str | None = None  # why the live generation could not be opened
+        # Why the indexer's last run failed its checks (Generations.problem), until one passes.
+        self.indexer_problem: str | None = None
 
     @property
     def generation(self) -> int | None:
@@ -165,6 +167,7 @@ class IndexReader:
         if self._view is not None and now - self._checked < self.refresh_seconds:
             return
         self._checked = now
+        self.indexer_problem = self.generations.problem()
         number = self.generations.current()
         if number is None:
             raise IndexUnavailable("the index has not been built yet: run `zhanqun index`")

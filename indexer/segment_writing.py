@@ -18,15 +18,22 @@ writing a segment of its own (Whoosh's multiprocessing writer with this writer i
 Whoosh-reloaded is pinned (2.7.5): this module relies on its W3 codec's block writer.
 """
 
+import ctypes
+import os
+import pickle
+import queue
+import signal
 from array import array
 from typing import Any
 
 from whoosh.formats import Positions
 from whoosh.multiproc import MpWriter, SubWriterTask
+from whoosh.util import random_name
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 from indexer.analysis import IndexingTokenizer, Segmenter
+from indexer.failures import SubWriterFailed
 
 _BLOCK = 128  # Whoosh's W3 postings block (W3Codec blocklimit)
 # The block of a term in fewer documents is stored uncompressed (its block header says so, and
@@ -284,32 +291,63 @@ def _docnum(posting: tuple[int, float, bytes]) -> int:
 
 # -- parallel rebuilds -------------------------------------------------------------------------
 
+_POLL = 0.2
+"""Seconds between looks at the sub-writers while waiting on a queue."""
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with(parent: int) -> None:
+    """Ask the kernel to kill this process when ``parent`` dies. Left running after a kill -9
+    of the indexer, a sub-writer would keep the run lock (its descriptor is inherited) and
+    write into a generation nobody commits."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: nothing to ask the kernel
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
 
 class _SubWriter(SubWriterTask):
     """One process of a :class:`ParallelWriter`: adds the documents of the job files it takes
     to a :class:`MemorySegmentWriter` and hands the finished segment back."""
 
+    def __init__(self, *args: Any, parent: int) -> None:
+        super().__init__(*args)
+        # Taken when the writer is made, in the process that forks: a pid captured at import
+        # would be another process's whenever the indexer runs in a process forked after it.
+        self.parent = parent
+
     def run(self) -> None:
+        _die_with(self.parent)
         ix = self.storage.open_index(self.indexname)
         writer = self.writer = MemorySegmentWriter(ix, _lk=False, **self.kwargs)
-        while self.running:
+        while True:
             job = self.jobqueue.get()
             if job is None:
                 break
             self._process_file(*job)
-        if not self.running:
-            writer.cancel()
-            return
         segment = writer._finalize_segment()
         self.resultqueue.put((None, writer.pool.fieldnames, segment), timeout=5)
 
 
 class ParallelWriter(MpWriter):
     """Whoosh's multiprocessing writer, each sub-process writing its own segment from memory
-    (``multisegment``: the segments are added to the index as they are, not merged)."""
+    (``multisegment``: the segments are added to the index as they are, not merged).
+
+    Whoosh's own commit waits for its sub-writers and takes whatever results come back: a
+    sub-writer killed by the OOM killer simply has its documents missing from the commit, and
+    one killed while holding the job queue's lock leaves the others, and the commit, waiting
+    forever. This one watches them while it waits, checks that the segments hold every
+    document it handed out, and otherwise raises :class:`SubWriterFailed` having stopped them
+    all: the commit is not made and the generation keeps its last commit.
+    """
 
     def __init__(self, ix, procs: int, **kwargs: Any) -> None:
         super().__init__(ix, procs=procs, multisegment=True, **kwargs)
+        self._parent = os.getpid()
+        self._handed_out = 0
 
     def _new_task(self) -> SubWriterTask:
         task = _SubWriter(
@@ -319,7 +357,94 @@ class ParallelWriter(MpWriter):
             self.resultqueue,
             self.subargs,
             self.multisegment,
+            parent=self._parent,
         )
         self.tasks.append(task)
         task.start()
         return task
+
+    def _enqueue(self) -> None:
+        # Whoosh's _enqueue, with a put that notices a dead sub-writer instead of blocking.
+        filename = f"{random_name()}.doclist"
+        with self.temp_storage().create_file(filename).raw_file() as handle:
+            for item in self.docbuffer:
+                pickle.dump(item, handle, 2)
+        if len(self.tasks) < self.procs:
+            self._new_task()
+        self._put((filename, len(self.docbuffer)))
+        self._handed_out += len(self.docbuffer)
+        self.docbuffer = []
+
+    def _put(self, job) -> None:
+        while True:
+            try:
+                self.jobqueue.put(job, timeout=_POLL)
+                return
+            except queue.Full:
+                self._check_alive()
+
+    def _check_alive(self) -> None:
+        failed = [task for task in self.tasks if task.exitcode not in (None, 0)]
+        if failed:
+            codes = ", ".join(f"pid {t.pid} exit {t.exitcode}" for t in failed)
+            raise SubWriterFailed(f"a rebuild sub-writer died ({codes}); nothing was committed")
+
+    def _collect(self) -> list:
+        """The segment of every sub-writer, once each has handed one back."""
+        segments = []
+        while len(segments) < len(self.tasks):
+            try:
+                _, _, segment = self.resultqueue.get(timeout=_POLL)
+            except queue.Empty:
+                self._check_alive()
+                if all(task.exitcode is not None for task in self.tasks):
+                    # Every one has exited, and a result is put before exiting.
+                    raise SubWriterFailed(
+                        f"{len(self.tasks) - len(segments)} rebuild sub-writer(s) exited "
+                        "without handing back a segment; nothing was committed"
+                    ) from None
+                continue
+            segments.append(segment)
+        for task in self.tasks:
+            task.join()
+        self._check_alive()
+        written = sum(segment.doc_count_all() for segment in segments)
+        if written != self._handed_out:
+            raise SubWriterFailed(
+                f"rebuild sub-writers wrote {written} documents of the {self._handed_out} "
+                "handed to them; nothing was committed"
+            )
+        return segments
+
+    def _stop_tasks(self) -> None:
+        for task in self.tasks:
+            if task.exitcode is None:
+                task.kill()
+        for task in self.tasks:
+            task.join(timeout=10)
+
+    def _commit(self, mergetype, optimize, merge) -> None:
+        try:
+            if self.docbuffer:
+                self._enqueue()
+            for _ in self.tasks:
+                self._put(None)
+            finalsegments = self._merge_segments(mergetype, optimize, merge)
+            finalsegments += self._collect()
+        except BaseException:
+            self._stop_tasks()
+            raise
+        if self._added:
+            finalsegments.append(self._finalize_segment())
+        else:
+            self._close_segment()
+        self._commit_toc(finalsegments)
+        self._finish()
+
+    def cancel(self) -> None:
+        # Whoosh's cancel only flags the parent's copies of the tasks: the processes would
+        # wait on the job queue until the indexer exits.
+        try:
+            self._stop_tasks()
+        finally:
+            SegmentWriter.cancel(self)

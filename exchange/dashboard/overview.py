@@ -24,9 +24,13 @@ class Overview:
     inspection: InspectionReport
     searches: dict
     runs: list[IndexerRun]
+    # Why the indexer's last run failed its checks, while it has not passed them since.
+    indexer_problem: str | None = None
 
 
-def gather(store: Store, rules: Rules, today: date | None = None) -> Overview:
+def gather(
+    store: Store, rules: Rules, today: date | None = None, indexer_problem: str | None = None
+) -> Overview:
     """Publishing by tier and site over the last twelve months (this one included; one query
     serves both charts, a site having one tier), the freshness inspection now, the last
     thirty days of searches and the latest indexer runs."""
@@ -42,4 +46,5 @@ def gather(store: Store, rules: Rules, today: date | None = None) -> Overview:
             store, Span(today - timedelta(days=SEARCH_DAYS - 1), today, "day"), limit=TOP
         ),
         runs=recent_runs(store, RUNS),
+        indexer_problem=indexer_problem,
     )

@@ -61,7 +61,14 @@ def login_page(error: str = "") -> str:
 
 
 def dashboard_page(overview: Overview) -> str:
+    alert = (
+        '<p class="alert" role="alert">索引检查未通过，未发布新索引：'
+        f"{escape(overview.indexer_problem)}</p>"
+        if overview.indexer_problem
+        else ""
+    )
     sections = [
+        alert,
         _tiles(overview),
         _publishing(overview),
         _freshness(overview),

@@ -7,6 +7,7 @@ to ``/admin``. The pages hold no script at all.
 
 import logging
 from importlib import resources
+from pathlib import Path
 
 import falcon
 
@@ -17,6 +18,7 @@ from exchange.errors import Forbidden, Unauthorized
 from exchange.resources.inputs import read_body
 from exchange.store import Store
 from exchange.supervision.rules import Rules
+from indexer.generations import Generations
 
 log = logging.getLogger("zhanqun")
 
@@ -47,10 +49,13 @@ def _same_origin(req: falcon.Request) -> None:
 
 
 class DashboardResource:
-    def __init__(self, store: Store, sessions: Sessions, rules: Rules) -> None:
+    def __init__(
+        self, store: Store, sessions: Sessions, rules: Rules, index_dir: Path | None = None
+    ) -> None:
         self.store = store
         self.sessions = sessions
         self.rules = rules
+        self.generations = Generations(index_dir) if index_dir is not None else None
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         # A browser may hold more than one cookie of the name (another path); any valid one will do.
@@ -58,7 +63,8 @@ class DashboardResource:
         if not any(self.sessions.check(value) for value in cookies):
             _redirect(resp, "/admin/login")
             return
-        _html(resp, dashboard_page(gather(self.store, self.rules)))
+        problem = self.generations.problem() if self.generations else None
+        _html(resp, dashboard_page(gather(self.store, self.rules, indexer_problem=problem)))
 
 
 class LoginResource:

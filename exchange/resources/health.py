@@ -32,6 +32,9 @@ class HealthResource:
             checks["index"] = "unavailable"
         if self.reader.problem:
             checks["index"] = "damaged"
+        if self.reader.indexer_problem:
+            # The last run's work failed a check and was not published (docs/indexer.md).
+            checks["indexer"] = "failed"
         healthy = all(v == "ok" for v in checks.values())
         resp.status = falcon.HTTP_200 if healthy else falcon.HTTP_503
         resp.media = {
@@ -42,3 +45,5 @@ class HealthResource:
         if self.reader.problem:
             # Rebuilt from the store by the next `zhanqun index` (docs/indexer.md).
             resp.media["index_problem"] = self.reader.problem
+        if self.reader.indexer_problem:
+            resp.media["indexer_problem"] = self.reader.indexer_problem

@@ -15,11 +15,13 @@ from sqlalchemy import Connection, func, select
 
 from exchange.record_input import CLUSTER_TZ
 from exchange.store import tables
+from exchange.store.census import read_census
 from exchange.store.engine import Store
+from exchange.store.migrations import store_id
 from exchange.store.sites import Site, all_sites, branch_of
+from exchange.store.tables import LIVE_REVIEW
+from indexer.census import StoreCensus
 from indexer.documents import IndexDocument
-
-LIVE_REVIEW = ("none", "released")
 
 
 @dataclass(frozen=True)
@@ -185,6 +187,14 @@ class IndexFeed:
     def cluster_names(self) -> list[str]:
         with self.store.read() as conn:
             return [site.name for site in all_sites(conn).values()]
+
+    def identity(self) -> str:
+        with self.store.read() as conn:
+            return store_id(conn)
+
+    def census(self, up_to: int, sample: int) -> StoreCensus:
+        with self.store.read() as conn:
+            return read_census(conn, up_to, sample)
 
 
 def _document(change: Change, sites: dict[str, Site]) -> IndexDocument:
