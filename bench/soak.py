@@ -306,6 +306,7 @@ def soak(args: argparse.Namespace, data_dir: Path) -> dict:
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
 
 
 def _wait_up(port: int, server: subprocess.Popen) -> None:
@@ -344,16 +345,20 @@ def _load(args, data_dir: Path, env: dict, port: int, server, keys: dict[str, st
     )
     memory: dict[str, list[tuple[float, float]]] = {}
     started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    while (elapsed := time.monotonic() - started) < args.seconds:
-        for pid in worker_pids(server.pid):
-            if (rss := resident_mib(pid)) is not None:
-                memory.setdefault(str(pid), []).append((round(elapsed, 1), round(rss, 1)))
-        time.sleep(args.sample_every)
-    stop.set()
-    for thread in threads:
-        thread.join(timeout=120)
+    try:
+        for thread in threads:
+            thread.start()
+        while (elapsed := time.monotonic() - started) < args.seconds:
+            for pid in worker_pids(server.pid):
+                if (rss := resident_mib(pid)) is not None:
+                    memory.setdefault(str(pid), []).append((round(elapsed, 1), round(rss, 1)))
+            time.sleep(args.sample_every)
+    finally:
+        # Also when interrupted: left running, the indexer thread would start runs for ever.
+        stop.set()
+        for thread in threads:
+            if thread.is_alive():
+                thread.join(timeout=120)
     held = stored_ids(env, data_dir)
     lost = sum(1 for code, ids in acknowledged.items() for i in ids if f"{code}/{i}" not in held)
     return {

@@ -182,6 +182,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace, config: settings.Config) -> int:
     from exchange import commands, commands_bans, commands_exchange, commands_supervision
+    from exchange.drivers import require_drivers
 
     handler = {
         "demo": commands.demo,
@@ -197,6 +198,7 @@ def _dispatch(args: argparse.Namespace, config: settings.Config) -> int:
         "inspect": commands_supervision.inspect,
         "bans": commands_bans.bans,
     }[args.verb]
+    require_drivers(config)
     return handler(args, config)
 
 

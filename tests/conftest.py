@@ -15,7 +15,7 @@ from exchange.store.sites import register_site
 from exchange.store.writing import ItemResult, apply_batch
 from indexer import building
 from indexer.searching import IndexReader, SearchRequest, SearchResult, search
-from tests import databases
+from tests import databases, processes
 
 CLUSTER = [
     ("530500", "保山市人民政府", "city", None),
@@ -31,6 +31,13 @@ def _scratch_database() -> Iterator[None]:
     """Drop the run's scratch PostgreSQL database, if it made one, when the run ends."""
     yield
     databases.finish()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    """Whatever the test's outcome, end the commands it started and left running, with their
+    children (tests/processes.py), before its fixtures close the store they may still use."""
+    processes.stop_tracked()
 
 
 @pytest.fixture

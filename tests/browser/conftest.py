@@ -8,8 +8,13 @@ errors and uncaught page errors are collected so a test can assert there were no
 screenshots go to ``test-artifacts/`` (git-ignored) for a person to look at.
 
 Accessibility is checked with axe-core from npm (``npm install --prefix tests/browser``, which
-``.ci/run`` does), injected into the page: :func:`axe_violations`. Pages that send a
+``.ci/run`` does), injected into the page: the ``axe`` fixture. Pages that send a
 Content-Security-Policy need a browser launched with ``bypass_csp=True`` for the injection.
+
+Where Chromium or axe-core is not installed (a fresh clone), the tests that need it are
+skipped with the reason; with ``ZHANQUN_TEST_BROWSER_REQUIRED=1`` (``.ci/run`` sets it once it
+has installed them) they fail instead, as the store tests do with
+``ZHANQUN_TEST_DATABASE_REQUIRED`` (tests/databases.py).
 
 Typical use::
 
@@ -26,10 +31,12 @@ Typical use::
 import functools
 import http.server
 import json
+import os
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from playwright.sync_api import (
@@ -43,6 +50,7 @@ from playwright.sync_api import (
 
 from tests.e2e.conftest import Server, free_port, run_zhanqun, start_server
 
+REQUIRED_ENV = "ZHANQUN_TEST_BROWSER_REQUIRED"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -64,6 +72,14 @@ SERIOUS = frozenset({"serious", "critical"})
 WAIT_MS = 15_000
 
 
+def unavailable(message: str) -> NoReturn:
+    """What a browser test needs is not installed: skip it, saying so, unless the run requires
+    the browser tests (``ZHANQUN_TEST_BROWSER_REQUIRED=1``), then fail it."""
+    if os.environ.get(REQUIRED_ENV, "") not in ("", "0"):
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
 def demo_data(data_dir: Path, records: int = 400) -> Path:
     """``data_dir`` holding the indexed demo cluster (``zhanqun demo --no-serve``)."""
     run_zhanqun(data_dir, "demo", "--no-serve", "--records", str(records))
@@ -73,9 +89,8 @@ def demo_data(data_dir: Path, records: int = 400) -> Path:
 def axe_violations(page: Page, name: str) -> list[dict]:
     """Run axe-core (every rule it runs by default: WCAG 2.0/2.1 A and AA, best practices) on
     the page as it is now; save the violations to ``test-artifacts/axe-NAME.json`` and return
-    them, each with ``id``, ``impact``, ``help`` and the CSS targets of its nodes."""
-    if not AXE_SCRIPT.exists():
-        pytest.fail(f"{AXE_SCRIPT} is missing: npm install --prefix tests/browser (.ci/run does)")
+    them, each with ``id``, ``impact``, ``help`` and the CSS targets of its nodes. Tests reach
+    it through the ``axe`` fixture, which first makes sure axe-core is installed."""
     page.add_script_tag(path=str(AXE_SCRIPT))
     report = page.evaluate("() => axe.run(document)")
     violations = [
@@ -124,10 +139,23 @@ class BrowserSession:
 @pytest.fixture(scope="session")
 def playwright() -> Iterator[Playwright]:
     if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (bash .ci/run does)")
+        unavailable(
+            f"{CHROMIUM} is missing: apt-get install chromium fonts-wqy-microhei "
+            "(bash .ci/run does)"
+        )
     expect.set_options(timeout=WAIT_MS)
     with sync_playwright() as driver:
         yield driver
+
+
+@pytest.fixture(scope="session")
+def axe() -> Callable[[Page, str], list[dict]]:
+    """:func:`axe_violations`, once axe-core is known to be installed."""
+    if not AXE_SCRIPT.exists():
+        unavailable(
+            f"{AXE_SCRIPT} is missing: npm install --prefix tests/browser (bash .ci/run does)"
+        )
+    return axe_violations
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import DESKTOP, PHONE, SERIOUS, axe_violations, demo_data
+from tests.browser.conftest import DESKTOP, PHONE, SERIOUS, demo_data
 from tests.e2e.conftest import Server, run_zhanqun
 
 pytestmark = pytest.mark.e2e
@@ -99,7 +99,7 @@ def test_an_operator_logs_in_and_reads_the_dashboard_at_a_glance(dashboard, brow
     expect(page).to_have_url(server.base_url + "/admin/login")
 
 
-def test_the_dashboard_on_a_phone_and_its_accessibility(dashboard, browser):
+def test_the_dashboard_on_a_phone_and_its_accessibility(dashboard, browser, axe):
     server, token = dashboard
     # axe-core is injected as a script, which the page's policy rightly forbids.
     session = browser(viewport=PHONE, bypass_csp=True)
@@ -109,13 +109,11 @@ def test_the_dashboard_on_a_phone_and_its_accessibility(dashboard, browser):
     assert width <= PHONE["width"] + 1, "the dashboard scrolls sideways on a phone"
     shot: Path = session.screenshot(page, "dashboard-phone")
     assert shot.exists()
-    serious = [v for v in axe_violations(page, "dashboard") if v["impact"] in SERIOUS]
+    serious = [v for v in axe(page, "dashboard") if v["impact"] in SERIOUS]
     assert serious == []
     page.goto(server.base_url + "/admin/logout")  # a GET does not log out
     assert page.url.endswith("/admin/logout")
     page.context.clear_cookies()
     page.goto(server.base_url + "/admin/login")
-    login_violations = [
-        v for v in axe_violations(page, "dashboard-login") if v["impact"] in SERIOUS
-    ]
+    login_violations = [v for v in axe(page, "dashboard-login") if v["impact"] in SERIOUS]
     assert login_violations == []

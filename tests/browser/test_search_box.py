@@ -15,7 +15,6 @@ from tests.browser.conftest import (
     DESKTOP,
     PHONE,
     SERIOUS,
-    axe_violations,
     demo_data,
 )
 from tests.e2e.conftest import Server, free_port, run_zhanqun
@@ -292,15 +291,15 @@ AXE_PAGES = [
 
 
 @pytest.mark.parametrize(("name", "viewport", "path"), AXE_PAGES, ids=[p[0] for p in AXE_PAGES])
-def test_results_pages_pass_axe(cluster, browser, name, viewport, path):
+def test_results_pages_pass_axe(cluster, browser, axe, name, viewport, path):
     session = browser(viewport=viewport, bypass_csp=True)
     page = session.new_page()
     page.goto(cluster.page(path))
-    serious = [v for v in axe_violations(page, name) if v["impact"] in SERIOUS]
+    serious = [v for v in axe(page, name) if v["impact"] in SERIOUS]
     assert serious == []
 
 
-def test_host_page_with_open_suggestions_passes_axe(cluster, browser):
+def test_host_page_with_open_suggestions_passes_axe(cluster, browser, axe):
     session = browser(viewport=DESKTOP)
     page = session.new_page()
     page.goto(cluster.host)
@@ -309,5 +308,5 @@ def test_host_page_with_open_suggestions_passes_axe(cluster, browser):
     expect(page.get_by_role("option").first).to_be_visible()
     box.press("ArrowDown")
     expect(page.get_by_role("option").first).to_have_attribute("aria-selected", "true")
-    serious = [v for v in axe_violations(page, "widget") if v["impact"] in SERIOUS]
+    serious = [v for v in axe(page, "widget") if v["impact"] in SERIOUS]
     assert serious == []

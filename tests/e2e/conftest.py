@@ -1,9 +1,10 @@
 """Helpers of the end-to-end tests: the real ``zhanqun`` command in a subprocess, and a real
-``zhanqun serve`` (gunicorn, two workers) on a free loopback port."""
+``zhanqun serve`` (gunicorn, two workers) on a free loopback port. Each runs in a process
+group of its own and ends with everything it started, whatever the test's outcome
+(tests/processes.py)."""
 
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import processes
 from tests.databases import database_url
 
 ZHANQUN = [sys.executable, "-m", "exchange.cli"]
@@ -35,16 +37,17 @@ def zhanqun_env(data_dir: Path, **settings: str) -> dict[str, str]:
     return env
 
 
-def start_zhanqun(data_dir: Path, *args: str, **popen) -> subprocess.Popen:
-    """Start ``zhanqun ARGS`` without waiting for it."""
-    return subprocess.Popen(
+def start_zhanqun(data_dir: Path, *args: str) -> subprocess.Popen:
+    """Start ``zhanqun ARGS`` without waiting for it, in a process group of its own; it and
+    its children are stopped at the end of the test."""
+    return processes.start(
         [*ZHANQUN, *args],
+        tracked=True,
         env=zhanqun_env(data_dir),
         cwd=data_dir.parent,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        **popen,
     )
 
 
@@ -56,15 +59,21 @@ def run_zhanqun(
     settings: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess:
     """Run ``zhanqun ARGS`` to completion (with more ``settings``, e.g. ``database_url``); fail
-    the test unless it exits with ``expect``."""
-    done = subprocess.run(
+    the test unless it exits with ``expect``. Past ``timeout`` seconds, or when the test is
+    interrupted, it is killed with whatever it started."""
+    process = processes.start(
         [*ZHANQUN, *args],
         env=zhanqun_env(data_dir, **(settings or {})),
         cwd=data_dir.parent,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=timeout,
     )
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    finally:
+        processes.stop(process)
+    done = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
     if expect is not None and done.returncode != expect:
         pytest.fail(
             f"zhanqun {' '.join(args)} exited {done.returncode}, expected {expect}\n"
@@ -107,18 +116,9 @@ class Server:
         return self.log_path.read_text(errors="replace")
 
     def stop(self) -> None:
-        if self.process.poll() is not None:
-            return
-        for sig, grace in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
-            try:
-                os.killpg(self.process.pid, sig)
-            except ProcessLookupError:
-                return
-            try:
-                self.process.wait(timeout=grace)
-                return
-            except subprocess.TimeoutExpired:
-                continue
+        """SIGTERM to gunicorn and its workers (their process group), SIGKILL to what is left
+        of it 15 s later."""
+        processes.stop(self.process, grace=15)
 
 
 def wait_until_up(server: Server, deadline: float = SERVER_DEADLINE) -> None:
@@ -144,14 +144,13 @@ def start_server(data_dir: Path, log_path: Path, **settings: str) -> Server:
     The caller stops it."""
     port = free_port()
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(
+        process = processes.start(
             [*ZHANQUN, "serve"],
             env=zhanqun_env(data_dir, **{"bind": f"127.0.0.1:{port}", "workers": "2", **settings}),
             cwd=data_dir.parent,
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
-            start_new_session=True,
         )
     server = Server(process, f"http://127.0.0.1:{port}", log_path)
     try:

@@ -151,7 +151,6 @@ def test_concurrent_pushers_a_puller_and_a_resumed_mirror(city: Path, tmp_path: 
         county,
         "--limit",
         "3",
-        start_new_session=True,
     )
     # Opened while the mirror creates it: opening a store twice at once is safe.
     store = open_store(store_url(local))

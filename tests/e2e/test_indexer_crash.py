@@ -23,6 +23,7 @@ from exchange.store.writing import apply_batch
 from indexer.generations import Generations
 from indexer.locking import RunLock
 from indexer.searching import IndexReader, IndexUnavailable, SearchRequest, search
+from tests import processes
 from tests.conftest import CLUSTER
 from tests.e2e.conftest import run_zhanqun, start_zhanqun
 
@@ -298,10 +299,8 @@ def test_a_killed_parallel_rebuild_leaves_no_writer_behind_and_resumes(loaded) -
     generations = Generations(root)
     finish_run(config.data_dir, store, config)
     churn(store, 1)
-    rebuild = multiprocessing.get_context("fork").Process(
-        target=_parallel_rebuild, args=(root, config.store_url)
-    )
-    rebuild.start()
+    # In a session of its own: the test's teardown kills it and anything it left running.
+    rebuild = processes.fork(_parallel_rebuild, root, config.store_url)
     deadline = time.monotonic() + 60
     writers: set[int] = set()
     while rebuild.is_alive() and time.monotonic() < deadline and len(writers) < 2:
