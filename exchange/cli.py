@@ -84,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     _exchange_verbs(verbs, common)
     _supervision_verbs(verbs, common)
     _ban_verbs(verbs, common)
+    _backup_verbs(verbs, common)
     return parser
 
 
@@ -161,6 +162,16 @@ def _ban_verbs(verbs, common: argparse.ArgumentParser) -> None:
     lift.add_argument("ban_id", type=int, metavar="BAN_ID")
 
 
+def _backup_verbs(verbs, common: argparse.ArgumentParser) -> None:
+    """backup and restore: the store's backups (docs/deployment.md)."""
+    backup = verbs.add_parser("backup", parents=[common], help="copy the store into a new file")
+    backup.add_argument("file", type=Path, metavar="FILE", help="the backup to write (a new file)")
+    restore = verbs.add_parser(
+        "restore", parents=[common], help="replace the store with a backup, under a new identity"
+    )
+    restore.add_argument("file", type=Path, metavar="FILE", help="a file zhanqun backup wrote")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -181,7 +192,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace, config: settings.Config) -> int:
-    from exchange import commands, commands_bans, commands_exchange, commands_supervision
+    from exchange import (
+        commands,
+        commands_backup,
+        commands_bans,
+        commands_exchange,
+        commands_supervision,
+    )
     from exchange.drivers import require_drivers
 
     handler = {
@@ -197,6 +214,8 @@ def _dispatch(args: argparse.Namespace, config: settings.Config) -> int:
         "audit": commands_exchange.audit_log,
         "inspect": commands_supervision.inspect,
         "bans": commands_bans.bans,
+        "backup": commands_backup.backup,
+        "restore": commands_backup.restore,
     }[args.verb]
     require_drivers(config)
     return handler(args, config)

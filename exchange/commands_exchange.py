@@ -86,7 +86,9 @@ def pull(args: argparse.Namespace, config: Config) -> int:
             print(f"zhanqun pull: cannot read the key: {error}", file=sys.stderr)
             return cli.EXIT_USAGE
     with _store(config) as store:
-        report = mirror(store, args.origin, key, follow=args.follow, limit=args.limit)
+        report = mirror(
+            store, args.origin, key, follow=args.follow, limit=args.limit, notice=_to_stderr
+        )
     print(report.line(), flush=True)
     return cli.EXIT_OK
 
@@ -98,6 +100,10 @@ def audit_log(args: argparse.Namespace, config: Config) -> int:
             print(f"{entry.at:%Y-%m-%d %H:%M:%S}Z\t{entry.actor}\t{entry.action}"
                   f"\t{entry.site or '-'}\t{entry.target or '-'}\t{detail}")  # fmt: skip
     return cli.EXIT_OK
+
+
+def _to_stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 def _describe(key: ApiKey) -> str:

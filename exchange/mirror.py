@@ -7,26 +7,30 @@ last committed page ended and nothing is skipped.
 
 Replaying a page is harmless: a mirrored record's version is the sequence number of its
 change at the peer, which only grows, so a change already applied is *unchanged* or *stale*
-and never goes back. What the peer's feed carries has passed the peer's confidentiality
-review (保密审核): the mirror does not hold it again. Sites the local store does not know are
-registered from the page's site list, parents first.
+and never goes back. When the peer's numbers start again — it was restored from a backup and
+answers ``410 cursor_expired`` — the mirror resynchronises (:mod:`exchange.mirror_resync`).
+What the peer's feed carries has passed the peer's confidentiality review (保密审核): the
+mirror does not hold it again. Sites the local store does not know are registered from the
+page's site list, parents first.
 """
 
 import time
 import urllib.error
 import urllib.request
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 import orjson
 
+from exchange import mirror_resync
 from exchange.classification import Marks
 from exchange.errors import InvalidInput, Unavailable, ZhanqunError
 from exchange.record_input import Deletion, RecordInput, parse_item
 from exchange.store import Store
 from exchange.store.audit import audit
-from exchange.store.mirrors import mirror_cursor, save_mirror_cursor
+from exchange.store.mirrors import confirm, mirror_cursor, save_mirror_cursor
 from exchange.store.sites import Site, branch_of, list_sites, register_site
 from exchange.store.writing import ItemResult, apply_batch
 
@@ -47,13 +51,15 @@ class PullReport:
     outcomes: Counter = field(default_factory=Counter)
     cursor: str | None = None
     seconds: float = 0.0
+    resyncs: int = 0
 
     def line(self) -> str:
         counts = " ".join(f"{k}={v}" for k, v in sorted(self.outcomes.items()))
+        resyncs = f" resyncs={self.resyncs}" if self.resyncs else ""
         rate = self.changes / self.seconds if self.seconds else 0.0
         return (
             f"zhanqun pull: {self.origin} pages={self.pages} changes={self.changes} {counts}"
-            f" seconds={self.seconds:.1f} rate={rate:.0f}/s"
+            f"{resyncs} seconds={self.seconds:.1f} rate={rate:.0f}/s"
         ).replace("  ", " ")
 
 
@@ -65,24 +71,42 @@ def mirror(
     wait: int = 20,
     limit: int = PAGE_LIMIT,
     pages: int | None = None,
+    notice: Callable[[str], None] | None = None,
 ) -> PullReport:
     """Pull ``origin``'s feed into ``store`` until caught up (``follow``: until interrupted).
 
     ``pages`` stops after that many pages, caught up or not (the next run resumes).
+    ``notice`` is told, in one line, when the peer was restored and a resync begins.
     """
     origin = origin.rstrip("/")
     report = PullReport(origin, cursor=mirror_cursor(store, origin))
+    resync: mirror_resync.Resync | None = None
     started = time.monotonic()
     try:
         while pages is None or report.pages < pages:
-            page = fetch_page(origin, key, report.cursor, limit, wait if follow else 0)
+            try:
+                waiting = wait if follow and resync is None else 0
+                page = fetch_page(origin, key, report.cursor, limit, waiting)
+            except PeerError as error:
+                if error.code != mirror_resync.CURSOR_EXPIRED or report.cursor is None:
+                    raise
+                resync = mirror_resync.begin(store, origin, _actor(origin))
+                report.resyncs += 1
+                report.cursor = None
+                if notice is not None:
+                    notice(resync.notice())
+                continue
             _register_sites(store, origin, page.get("sites", {}))
-            _apply_page(store, origin, page, report)
+            _apply_page(store, origin, page, report, save_cursor=resync is None)
             report.pages += 1
             report.changes += len(page["changes"])
             report.cursor = page["next"]
-            if not page["more"] and not follow:
-                break
+            if not page["more"]:
+                if resync is not None:
+                    _finish_resync(store, resync, report)
+                    resync = None
+                if not follow:
+                    break
     finally:
         report.seconds = time.monotonic() - started
     return report
@@ -137,25 +161,49 @@ def _register_sites(store: Store, origin: str, sites: dict[str, dict]) -> None:
                       actor=_actor(origin))  # fmt: skip
 
 
-def _apply_page(store: Store, origin: str, page: dict, report: PullReport) -> None:
+def _apply_page(
+    store: Store, origin: str, page: dict, report: PullReport, save_cursor: bool
+) -> None:
     by_site: dict[str, list[RecordInput | Deletion]] = {}
     for entry in page["changes"]:
         by_site.setdefault(entry["site"], []).append(_item(entry))
-    cursor = page["next"]
+    cursor = page["next"] if save_cursor else None
     last = list(by_site)[-1] if by_site else None
     for site, items in by_site.items():
-
-        def then(conn, results: list[ItemResult], site: str = site) -> None:
-            outcomes = Counter(result.outcome for result in results)
-            audit(conn, _actor(origin), "pull", site, origin, counts=dict(outcomes))
-            if site == last:
-                save_mirror_cursor(conn, origin, cursor)
-
-        for result in apply_batch(store, site, items, _TRUST_ORIGIN, then=then):
-            report.outcomes[result.outcome] += 1
-    if last is None:
+        _apply(store, origin, site, items, report, cursor if site == last else None)
+    if last is None and cursor is not None:
         with store.write() as conn:
             save_mirror_cursor(conn, origin, cursor)
+
+
+def _apply(
+    store: Store,
+    origin: str,
+    site: str,
+    items: list[RecordInput | Deletion],
+    report: PullReport,
+    cursor: str | None,
+) -> None:
+    """One batch through the write path; its audit entry, the versions of copies it confirmed
+    (:mod:`exchange.mirror_resync`) and the cursor, if given, commit with it."""
+
+    def then(conn, results: list[ItemResult]) -> None:
+        outcomes = Counter(result.outcome for result in results)
+        audit(conn, _actor(origin), "pull", site, origin, counts=dict(outcomes))
+        confirm(conn, site, mirror_resync.confirmations(items, results))
+        if cursor is not None:
+            save_mirror_cursor(conn, origin, cursor)
+
+    for result in apply_batch(store, site, items, _TRUST_ORIGIN, then=then):
+        report.outcomes[result.outcome] += 1
+
+
+def _finish_resync(store: Store, resync: mirror_resync.Resync, report: PullReport) -> None:
+    """Caught up with the restored peer: withdraw what it no longer has, then keep the cursor."""
+    for site, items in mirror_resync.withdrawals(store, resync):
+        _apply(store, resync.origin, site, items, report, None)
+    with store.write() as conn:
+        save_mirror_cursor(conn, resync.origin, report.cursor)
 
 
 def _actor(origin: str) -> str:
