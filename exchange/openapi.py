@@ -66,6 +66,11 @@ _HIT = {
         "doc_type": {"type": "string"},
         "disclosure": {"type": "object", "additionalProperties": {"type": "string"}},
         "score": {"type": "number"},
+        "missing": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "typed words this record lacks (缺少字词), when the query was relaxed",
+        },
     },
 }
 
@@ -120,6 +125,12 @@ def search_paths() -> dict:
                     "properties": {"query": {"type": "string"}, "count": {"type": "integer"}},
                 },
                 "description": "most searched queries this week (empty query only)",
+            },
+            "missing": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "typed words the hits leave out: the query as typed found "
+                "nothing and was relaxed to all but one of its words",
             },
             "correction": {
                 "type": ["object", "null"],

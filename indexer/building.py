@@ -39,7 +39,6 @@ from indexer.synonyms import Synonyms
 
 LOCK_NAME = "indexer.lock"
 MAX_WRITER_PROCS = 4
-LEXICON_MAX_AGE = 3600.0
 BULK_MIN_CHANGES = 20_000
 BULK_LIMIT_MB = 256
 INCREMENTAL_LIMIT_MB = 64
@@ -217,20 +216,14 @@ def _damage(generations: Generations, number: int, every_digest: bool) -> list[s
 def _refresh_lexicon(
     generations: Generations, number: int, summary: RunSummary, phrases: Counter[str]
 ) -> None:
-    """Recount the words after a run that changed the index.
-
-    Counting walks every term of the index, seconds at a city's scale, while a few hundred
-    changed records barely move the counts: an incremental run recounts only when the
-    lexicon is older than :data:`LEXICON_MAX_AGE` (a rebuild always counts).
-    """
+    """Recount the words after every run that changed the index: corrections and pinyin
+    must know the words a run added as soon as searches can find them. Only the segments
+    new since the last count are walked (:func:`~indexer.lexicon.write_lexicon`)."""
     path = generations.path(number) / LEXICON
     changed = summary.added or summary.updated or summary.deleted
     if not changed and path.exists():
         return
     merge_phrases(generations.path(number), phrases)
-    fresh = path.exists() and time.time() - path.stat().st_mtime < LEXICON_MAX_AGE
-    if summary.mode == "incremental" and fresh:
-        return
     index = generations.open(number)
     try:
         write_lexicon(index, generations.path(number))

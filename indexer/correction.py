@@ -2,84 +2,232 @@
 
 Two mistakes dominate Chinese search boxes:
 
-* the query is typed in pinyin or initials (``shebao``, ``sb``) because the input method was
-  off or the user was lazy — respelled into the indexed words it spells;
-* the input method picked a wrong character with the right sound (公基金 for 公积金) — fixed
-  by looking for an indexed word of the same length whose (fuzzy) pinyin is the same, much
-  more used than what was typed.
+* the query is typed in pinyin or initials (``shebao``, ``sb``, ``guowuyuan changwuhuiyi``)
+  because the input method was off or the user was lazy — respelled into the indexed words it
+  spells, as a whole: the letters are cut into words of the lexicon along a lattice, so a
+  run-together query (``guowuyuanchangwuhuiyi``) reads as 国务院 + 常务 + 会议;
+* the input method picked a wrong character with the right sound (公基金 for 公积金, 乌克蓝
+  for 乌克兰) — fixed by looking, anywhere in the query, for an indexed word of the same
+  length and (fuzzy) pinyin that differs from what was typed by one character.
+
+These functions only propose: :mod:`indexer.searching` decides, by what each proposal finds
+together with the rest of the query, whether one replaces what was typed (it never does while
+what was typed is found as typed), is offered, or is dropped.
 
 >>> from indexer.lexicon import Entry, Lexicon
 >>> lexicon = Lexicon([Entry("公积金", 50, 20, ("gong", "ji", "jin")),
-...                    Entry("医保", 30, 10, ("yi", "bao"))])
+...                    Entry("医保", 30, 10, ("yi", "bao")),
+...                    Entry("提取", 40, 15, ("ti", "qu"))])
 >>> from indexer.analysis import Segmenter
->>> fix_homophones("公基金提取", Segmenter(), lexicon)
-Fix(text='公积金提取', certain=True)
->>> respell_pinyin("yibao", lexicon)
+>>> typo_fixes("公基金提取", Segmenter(), lexicon)[0]
+Fix(text='公积金提取', typed='公基金', fixed='公积金', aligned=True)
+>>> respell_query("yibao", lexicon)
 ['医保']
->>> respell_pinyin("yb", lexicon)
+>>> respell_query("gongjijintiqu", lexicon)
+['公积金提取']
+>>> respell_query("yb", lexicon)
 ['医保']
 """
 
+import heapq
 import itertools
+import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from indexer.analysis import Segmenter
 from indexer.analysis.normalize import fold
 from indexer.lexicon import Lexicon
 
-_LETTERS = re.compile(r"^[a-z]{2,24}$")
 # A respelling must be this many times more used than the word it replaces.
 DOMINANCE = 5
 MIN_DF = 2
 MAX_CANDIDATES = 3
+MAX_FIXES = 8
+# Windows of the query tried for a one-character slip, in characters.
+_WINDOWS = (4, 3, 2)
+_LETTERS = re.compile(r"[a-z]+")
+_PART = re.compile(r"[a-z]+|[^a-z\s]+")
+# The lattice: at most this many words tried per stretch of letters, paths kept per position,
+# and what each extra word costs (fewer, longer words read more like what was meant).
+_EDGE_WORDS = 3
+_BEAM = 8
+_WORD_COST = 4.0
+_MAX_WORD_LETTERS = 24
+_MAX_INITIALS = 4
 
 
-def respell_pinyin(
-    word: str, lexicon: Lexicon, preferred: frozenset[str] = frozenset()
-) -> list[str]:
-    """Indexed words that ``word`` spells in full pinyin, else in initials.
-
-    Official vocabulary (``preferred``: the government dictionary, synonyms, the cluster's
-    names) comes first, then the most used words: initials are how people type the names
-    they know (``gjj`` is 公积金 on a government site, not 工具件).
-    """
-    word = word.lower()
-    if not _LETTERS.match(word):
-        return []
-    found = lexicon.spelled(word)
-    if not found and len(word) <= 6:
-        found = lexicon.by_initials(word, 50)
-    found.sort(key=lambda term: term not in preferred)
-    return found[:MAX_CANDIDATES]
+def _cjk(text: str) -> bool:
+    return bool(text) and all("\u3400" <= ch <= "\u9fff" for ch in text)
 
 
 @dataclass(frozen=True)
 class Fix:
-    """A respelled query; ``certain`` when what was typed is not a word of the index at all."""
+    """The query with ``typed`` (as typed, folded) replaced by ``fixed``; ``aligned`` when
+    ``typed`` is one or more whole words of the query as segmented (公基金: 公 + 基金), not a
+    stretch across a word boundary (式访 of 正式访问)."""
 
     text: str
-    certain: bool
+    typed: str
+    fixed: str
+    aligned: bool = False
 
 
-def fix_homophones(text: str, segmenter: Segmenter, lexicon: Lexicon) -> Fix | None:
-    """The text with its likeliest homophone typo fixed, or None if nothing looks wrong.
+def typo_fixes(text: str, segmenter: Segmenter, lexicon: Lexicon) -> list[Fix]:
+    """Likely homophone typos of the query, fixed one at a time, likeliest first.
+
+    Every stretch of two to four Chinese characters is a place a slip may hide, including
+    stretches the slip made the segmenter cut differently (乌克蓝 is 乌克 + 蓝). A candidate is
+    a word of the lexicon that sounds the same, much more used than what was typed; one that
+    differs by a single character (the usual slip) comes before one that differs by more,
+    a longer word before a shorter, an exact-pinyin match before a fuzzy one.
 
     The text is folded first: 兩條 is 两条, a word of the index, not a typo for 链条.
     """
     text = fold(text)
     words = segmenter.query_words(text)
-    spans = [(w.start, w.end) for w in words]
-    # A typo often splits the intended word in two (公基金 → 公 + 基金): try neighbours joined.
-    spans += [(a.start, b.end) for a, b in itertools.pairwise(words) if b.start == a.end]
-    spans.sort(key=lambda span: span[0] - span[1])
+    aligned = set()
+    for i, first in enumerate(words):
+        for last in words[i:]:
+            if last.end - first.start > max(_WINDOWS):
+                break
+            aligned.add((first.start, last.end))
+    spans = set(aligned)
+    for size in _WINDOWS:
+        spans.update((i, i + size) for i in range(len(text) - size + 1))
+    ranked = []
     for start, end in spans:
         typed = text[start:end]
-        if len(typed) < 2 or not all("\u3400" <= ch <= "\u9fff" for ch in typed):
+        if len(typed) < 2 or not _cjk(typed):
             continue
-        typed_df = lexicon.df(typed)
-        for candidate in lexicon.homophones(typed):
-            if lexicon.df(candidate) >= max(MIN_DF, DOMINANCE * typed_df):
-                return Fix(text[:start] + candidate + text[end:], certain=typed_df == 0)
+        floor = max(MIN_DF, DOMINANCE * lexicon.df(typed))
+        for order, candidate in enumerate(lexicon.homophones(typed)[:MAX_CANDIDATES]):
+            if lexicon.df(candidate) < floor:
+                continue
+            differing = sum(a != b for a, b in zip(typed, candidate, strict=True))
+            key = (differing > 1, -len(typed), order, -lexicon.df(candidate))
+            fixed_text = text[:start] + candidate + text[end:]
+            ranked.append((key, Fix(fixed_text, typed, candidate, (start, end) in aligned)))
+    fixes: dict[str, Fix] = {}
+    for _, fix in sorted(ranked, key=lambda pair: pair[0]):
+        fixes.setdefault(fix.text, fix)
+    return list(fixes.values())[:MAX_FIXES]
+
+
+def respell_query(
+    text: str,
+    lexicon: Lexicon,
+    preferred: frozenset[str] = frozenset(),
+    indexed: Callable[[str], bool] = lambda word: False,
+    limit: int = 6,
+) -> list[str]:
+    """Readings of a query typed wholly or partly in pinyin or initials, likeliest first;
+    empty when it has no letters to respell.
+
+    Chinese parts stay as typed; a word of letters the index holds as a term (``ppp``) too.
+    Each stretch of letters between them is cut into lexicon words along a lattice (full
+    pinyin, else initials of up to four letters a word), spaces being where words end.
+    """
+    text = fold(text).lower()
+    stretches: list[list[list[str]]] = []  # per part of the query: its readings
+    has_letters = False
+    for token in text.split():
+        for part in _PART.findall(token):
+            if not _LETTERS.fullmatch(part) or indexed(part):
+                stretches.append([[part]])
+                continue
+            has_letters = True
+            readings = _lattice(part, lexicon, preferred)
+            if not readings:
+                return []
+            stretches.append(readings)
+    if not has_letters:
+        return []
+    # Join the parts' readings: each part's best, then one part varied at a time; readings
+    # whose neighbouring words titles use together (常务 + 会议) before those they do not
+    # (常委 + 会议), then in the lattice's order.
+    combos = [[r[0] for r in stretches]]
+    for index, readings in enumerate(stretches):
+        for alternative in readings[1:]:
+            chosen = [r[0] for r in stretches]
+            chosen[index] = alternative
+            combos.append(chosen)
+    order = {id(c): n for n, c in enumerate(combos)}
+    combos.sort(key=lambda c: (-_together(c, lexicon), order[id(c)]))
+    out: list[str] = []
+    for chosen in combos:
+        candidate = _join(chosen)
+        if candidate not in out:
+            out.append(candidate)
+        if len(out) >= limit:
             break
-    return None
+    return out
+
+
+def _together(parts: list[list[str]], lexicon: Lexicon) -> float:
+    """How much titles use the reading's neighbouring words together."""
+    words = [word for part in parts for word in part]
+    return sum(math.log1p(lexicon.phrase_count(a + b)) for a, b in itertools.pairwise(words))
+
+
+def _join(parts: list[list[str]]) -> str:
+    """Parts of a query back together: Chinese runs joined, Latin words kept apart."""
+    text = ""
+    for words in parts:
+        piece = "".join(words)
+        if text and (piece.isascii() or text[-1].isascii()):
+            text += " "
+        text += piece
+    return text
+
+
+def _lattice(letters: str, lexicon: Lexicon, preferred: frozenset[str]) -> list[list[str]]:
+    """The best ways to read a stretch of letters as lexicon words: full pinyin if it reads
+    so from end to end, else initials."""
+    for edges in (_pinyin_edges, _initial_edges):
+        paths = _best_paths(letters, lambda i, j, e=edges: e(letters[i:j], lexicon, preferred))
+        if paths:
+            return paths
+    return []
+
+
+def _pinyin_edges(piece: str, lexicon: Lexicon, preferred: frozenset[str]) -> list[str]:
+    return _ranked(lexicon.spelled(piece), lexicon, preferred, titles=False)
+
+
+def _initial_edges(piece: str, lexicon: Lexicon, preferred: frozenset[str]) -> list[str]:
+    if len(piece) < 2 or len(piece) > _MAX_INITIALS:
+        return []
+    return _ranked(lexicon.by_initials(piece, 50), lexicon, preferred, titles=True)
+
+
+def _ranked(words: list[str], lexicon: Lexicon, preferred, titles: bool) -> list[str]:
+    """Official vocabulary first, then by how many titles (initials: how people type names)
+    or records use the word."""
+
+    def key(word: str):
+        entry = lexicon.entries[word]
+        return (word in preferred, entry.title_df if titles else entry.df, entry.df)
+
+    return heapq.nlargest(_EDGE_WORDS, words, key=key)
+
+
+def _best_paths(letters: str, edges: Callable[[int, int], list[str]]) -> list[list[str]]:
+    """The best few segmentations of ``letters`` into words, by a beam over positions."""
+    n = len(letters)
+    beams: list[list[tuple[float, list[str]]]] = [[] for _ in range(n + 1)]
+    beams[0] = [(0.0, [])]
+    for i in range(n):
+        if not beams[i]:
+            continue
+        for j in range(i + 1, min(n, i + _MAX_WORD_LETTERS) + 1):
+            words = edges(i, j)
+            if not words:
+                continue
+            for rank, word in enumerate(words):
+                gain = math.log(2 + rank) + _WORD_COST
+                for score, path in beams[i]:
+                    beams[j].append((score + gain, [*path, word]))
+            beams[j] = heapq.nsmallest(_BEAM, beams[j], key=lambda pair: pair[0])
+    return [path for _, path in sorted(beams[n], key=lambda pair: pair[0])]

@@ -117,11 +117,15 @@ class QueryBuilder:
         expand: Expand = _no_expansion,
         known: Known = _nothing_known,
         boosts: dict[str, float] | None = None,
+        loose: bool = False,
     ) -> None:
         self.segmenter = segmenter
         self.expand = expand
         self.known = known
         self.boosts = boosts or FIELD_BOOSTS
+        # Loose: a word of several leaves also matches a text holding its leaves apart
+        # (消费市场 in "消费火热，市场…"): what a query that found nothing relaxes to first.
+        self.loose = loose
 
     def build(self, parsed: ParsedQuery) -> "BuiltQuery":
         """What matches, how it ranks, and every word it looks for (for highlighting).
@@ -142,6 +146,22 @@ class QueryBuilder:
         if banned:
             match = q.AndNot(match, q.Or(banned))
         return BuiltQuery(match, words, self._typed_together(parsed))
+
+    def parts(self, parsed: ParsedQuery) -> list[tuple[str, q.Query]]:
+        """Each required part of the query on its own, named by what was typed: every word
+        of a plain clause, every phrase and every OR clause. What a query relaxes over."""
+        found: list[tuple[str, q.Query]] = []
+        for clause in parsed.clauses:
+            if clause.kind == "words" and not clause.alternatives:
+                for word in self.segmenter.query_words(clause.text):
+                    part = self._clause(Clause("words", word.text), [])
+                    if part is not q.NullQuery:
+                        found.append((word.text, part))
+                continue
+            part = self._clause(clause, [])
+            if part is not q.NullQuery:
+                found.append((clause.text, part))
+        return found
 
     def _clause(self, clause: Clause, words: list[QueryWord]) -> q.Query:
         if clause.alternatives:
@@ -198,6 +218,9 @@ class QueryBuilder:
         term = q.Term(fieldname, word.text, boost=boost)
         if len(word.leaves) == 1:
             return term if word.leaves[0] == word.text else q.Term(fieldname, word.leaves[0])
+        if self.loose:
+            apart = q.And([q.Term(fieldname, leaf, boost=boost) for leaf in word.leaves])
+            return q.Or([term, apart])
         if self.known(fieldname, word.text):
             return term
         return q.Or([term, q.Phrase(fieldname, list(word.leaves), boost=boost)])

@@ -23,7 +23,7 @@ from whoosh.searching import Searcher
 
 from indexer.analysis import QueryWord, Segmenter
 from indexer.analysis.normalize import fold
-from indexer.correction import fix_homophones, respell_pinyin
+from indexer.correction import Fix, respell_query, typo_fixes
 from indexer.expansion import Expander
 from indexer.facets import FacetCounter
 from indexer.generations import Generations
@@ -31,9 +31,9 @@ from indexer.highlight import highlight
 from indexer.lexicon import LEXICON, Lexicon
 from indexer.matchsets import matching_docs
 from indexer.postings import PostingCache
-from indexer.querying import QueryBuilder, parse
+from indexer.querying import BuiltQuery, QueryBuilder, parse
 from indexer.ranking import Ranker
-from indexer.schema import FACET_FIELDS
+from indexer.schema import FACET_FIELDS, TEXT_FIELDS
 from indexer.scoring import RecencyBM25F
 from indexer.synonyms import Synonyms
 
@@ -84,6 +84,8 @@ class Hit:
     doc_type: str
     disclosure: dict[str, str]
     score: float
+    # The typed words this record lacks, when the query was relaxed to find anything (缺少字词).
+    missing: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -104,6 +106,9 @@ class SearchResult:
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     generation: int = 0
     correction: Correction | None = None
+    # The typed words left out by the results shown, when a query that found nothing was
+    # relaxed to all but one of its words; empty when every result holds every word.
+    missing: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -288,39 +293,110 @@ def search(reader: IndexReader, request: SearchRequest) -> SearchResult:
 
 
 def _search(view: View, request: SearchRequest) -> SearchResult:
-    """Respell pinyin, fix homophone typos, loosen a phrase that finds nothing.
+    """What was typed is always searched, and its results stand whenever it finds any.
 
-    What was typed is searched as typed unless it is certainly wrong: a pinyin word the
-    index does not hold, or a Chinese word the index has never seen that sounds like one it
-    has. A rarer real word that sounds like a common one keeps its own results and gets a
-    suggestion (您是不是要找…) instead, unless it finds nothing at all.
+    A correction (pinyin respelled, a homophone typo fixed, a quoted span loosened) replaces
+    them only when what was typed finds nothing, or when the word it fixes occurs nowhere in
+    the index, so that every match of the query as typed misses it (公基金: no record holds
+    it, only its pieces 公 and 基金) — and then only if the correction finds something.
+    Otherwise a fix is at most offered (您是不是要找…). Whether a word is known is asked of the
+    live index's own term statistics, never of a copy that may lag behind it. A query that
+    finds nothing either way is relaxed (:func:`_relaxed`) and says which words it left out.
     """
     text = request.text
     if not request.correct or not text:
         return _run(view, text, request)
-    respelled = _respell(text, view)
-    if respelled != text:
-        return _corrected(_run(view, respelled, request), respelled, text, "pinyin")
-    fix = fix_homophones(text, view.segmenter, view.lexicon)
-    if fix and fix.certain:
-        fixed = _run(view, fix.text, request)
-        if fixed.total:
-            return _corrected(fixed, fix.text, text, "typo")
     result = _run(view, text, request)
-    if not result.total and '"' in text:
+    fixes = [] if _has_letters(text) else typo_fixes(text, view.segmenter, view.lexicon)
+    if result.total:
+        for fix in [f for f in fixes if f.aligned][:MAX_TRIED]:
+            if not _occurs(view, fix.typed, result) and _indexed(view, fix.fixed):
+                fixed = _run(view, fix.text, request)
+                if fixed.total:
+                    return _corrected(fixed, fix.text, text, "typo")
+        offer = _offer(view, text, fixes, request)
+        if offer is not None:
+            result.correction = Correction(offer, text, "typo", applied=False)
+        return result
+    for query, kind in _alternatives(view, text, fixes, request):
+        found = _run(view, query, request)
+        if found.total:
+            return _corrected(found, query, text, kind)
+    relaxed = _relaxed(view, text, request)
+    return relaxed if relaxed is not None else result
+
+
+MAX_TRIED = 5
+"""Corrections of a query tried by what they find, at most."""
+
+
+def _has_letters(text: str) -> bool:
+    return any("a" <= ch <= "z" for ch in text.lower())
+
+
+def _occurs(view: View, text: str, result: SearchResult) -> bool:
+    """Whether ``text`` (folded) is a word of the index, or is held as typed by a record the
+    query as typed found: a query word that no record holds is a typo its matches miss.
+    Looking in the first page's records, not phrase-matching the whole index, keeps this to
+    a few milliseconds; a record holding the text ranks there (the typed words together)."""
+    reader = view.searcher.reader()
+    if any(reader.doc_frequency(f, text) for f in TEXT_FIELDS):
+        return True
+    for hit in result.hits:
+        stored = view.searcher.document(key=hit.key) or {}
+        if text in fold(f"{stored.get('title', '')} {stored.get('body', '')}"):
+            return True
+    return False
+
+
+def _indexed(view: View, word: str) -> bool:
+    reader = view.searcher.reader()
+    return any(reader.doc_frequency(f, word) for f in TEXT_FIELDS)
+
+
+def _count(view: View, text: str, request: SearchRequest) -> int:
+    """How many records a query finds within the request's filters, without ranking them."""
+    parsed = parse(text)
+    built = _builder(view).build(parsed)
+    counted = _restricted(built.match, request)
+    postings = view.ranker.postings
+    return sum(
+        len(matching_docs(counted, leaf, postings)) for leaf, _ in view.searcher.leaf_searchers()
+    )
+
+
+def _offer(view: View, text: str, fixes: list[Fix], request: SearchRequest) -> str | None:
+    """A fix worth suggesting beside results of the query as typed: one that replaces a
+    whole word as typed, and finds something."""
+    words = {w.text for w in view.segmenter.query_words(text)}
+    for fix in fixes[:2]:
+        if fix.typed in words and _count(view, fix.text, request):
+            return fix.text
+    return None
+
+
+def _alternatives(
+    view: View, text: str, fixes: list[Fix], request: SearchRequest
+) -> Iterator[tuple[str, str]]:
+    """What to try, in order, for a query that found nothing: its pinyin read as words (the
+    reading that finds the most, words that occur together), its likeliest typo fixed, a
+    quoted span as loose words."""
+    reader = view.searcher.reader()
+
+    def indexed(word: str) -> bool:
+        return any(reader.doc_frequency(f, word) for f in TEXT_FIELDS)
+
+    for reading in respell_query(text, view.lexicon, view.official, indexed):
+        if _count(view, reading, request):
+            yield reading, "pinyin"
+            break
+    for fix in fixes[:MAX_TRIED]:
+        if _count(view, fix.text, request):
+            yield fix.text, "typo"
+            break
+    if '"' in text:
         # A quoted span cut out of a longer text may cut words in two; its words still count.
-        loose = " ".join(text.replace('"', " ").split())
-        loosened = _run(view, loose, request)
-        if loosened.total:
-            return _corrected(loosened, loose, text, "phrase")
-    if fix and not fix.certain:
-        if not result.total:
-            fixed = _run(view, fix.text, request)
-            if fixed.total:
-                return _corrected(fixed, fix.text, text, "typo")
-        else:
-            result.correction = Correction(fix.text, text, "typo", applied=False)
-    return result
+        yield " ".join(text.replace('"', " ").split()), "phrase"
 
 
 def _corrected(result: SearchResult, query: str, original: str, kind: str) -> SearchResult:
@@ -328,57 +404,111 @@ def _corrected(result: SearchResult, query: str, original: str, kind: str) -> Se
     return result
 
 
-def _respell(text: str, view: View) -> str:
-    """Replace words typed in pinyin that the index does not hold by the words they spell."""
-    tokens = text.split()
-    if not tokens:
-        return text
-    reader = view.searcher.reader()
-
-    def indexed(word: str) -> bool:
-        return any(reader.doc_frequency(f, word.lower()) for f in ("title", "body"))
-
-    if len(tokens) > 1 and all(t.isascii() and t.isalpha() for t in tokens):
-        joined = "".join(tokens)
-        spelled = [] if indexed(joined) else respell_pinyin(joined, view.lexicon, view.official)
-        if spelled:
-            return spelled[0]
-    out = []
-    for token in tokens:
-        spelled = [] if indexed(token) else respell_pinyin(token, view.lexicon, view.official)
-        out.append(spelled[0] if spelled else token)
-    return " ".join(out)
-
-
-def _run(view: View, text: str, request: SearchRequest) -> SearchResult:
-    parsed = parse(text)
+def _builder(view: View, loose: bool = False, boosts: dict[str, float] | None = None):
     reader = view.searcher.reader()
 
     def known(fieldname: str, text: str) -> bool:
         return reader.doc_frequency(fieldname, text) > 0
 
-    built = QueryBuilder(view.segmenter, view.expander, known).build(parsed)
-    query, words = built.match, built.words
-    view.searcher.weighting.at(datetime.now())
-    counted = built.match
+    return QueryBuilder(view.segmenter, view.expander, known, boosts=boosts, loose=loose)
+
+
+def _run(view: View, text: str, request: SearchRequest) -> SearchResult:
+    parsed = parse(text)
+    built = _builder(view).build(parsed)
+    ranked = not (request.sort == "newest" or parsed.empty)
+    titled = _builder(view, boosts={"title": 1.0}).build(parsed).match if ranked else None
+    return _answer(view, built, request, ranked, titled)
+
+
+def _relaxed(view: View, text: str, request: SearchRequest) -> SearchResult | None:
+    """A query that found nothing, relaxed: first each word of several leaves also matches
+    its leaves apart; then, for a query of several parts, records holding all but one of
+    them, which say which of the typed words they lack (缺少字词). None if that finds
+    nothing either."""
+    parsed = parse(text)
+    if parsed.empty:
+        return None
+    builder = _builder(view, loose=True)
+    built = builder.build(parsed)
+    result = _answer(view, built, request, request.sort != "newest", None)
+    if result.total:
+        return result
+    parts = builder.parts(parsed)
+    if len(parts) < 2:
+        return None
+    excluded = [builder._clause(c, []) for c in parsed.excluded]
+    options = [q.And([p for j, (_, p) in enumerate(parts) if j != i]) for i in range(len(parts))]
+    match: q.Query = q.Or(options)
+    banned = [b for b in excluded if b is not q.NullQuery]
+    if banned:
+        match = q.AndNot(match, q.Or(banned))
+    relaxed = BuiltQuery(match, built.words, None)
+    result = _answer(view, relaxed, request, request.sort != "newest", None)
+    if not result.total:
+        return None
+    typed = [name for name, _ in parts]
+    for hit in result.hits:
+        hit.missing = _missing(view, hit, typed)
+    result.missing = list(dict.fromkeys(w for hit in result.hits for w in hit.missing))
+    return result
+
+
+def _missing(view: View, hit: "Hit", typed: list[str]) -> list[str]:
+    """The typed words a record lacks: neither the word, nor its leaves, nor any of its
+    alternatives is in the record's text."""
+    stored = view.searcher.document(key=hit.key) or {}
+    text = fold(f"{stored.get('title', '')} {stored.get('body', '')}")
+
+    def held(word: QueryWord) -> bool:
+        options = [word.text, *(a.text for a in view.expander(word))]
+        return any(o in text for o in options) or all(leaf in text for leaf in word.leaves)
+
+    lacking = []
+    for typed_word in typed:
+        words = view.segmenter.query_words(fold(typed_word).replace('"', " "))
+        if not all(held(word) for word in words):
+            lacking.append(typed_word)
+    return lacking
+
+
+def _restricted(match: q.Query, request: SearchRequest) -> q.Query:
+    """The query within the request's filters and without its excluded sites."""
     filters = _filters(request)
     if filters is not None:
-        counted = q.And([counted, filters])
+        match = q.And([match, filters])
     if request.exclude_sites:
-        counted = q.AndNot(counted, q.Or([q.Term("site", s) for s in request.exclude_sites]))
-    ranked = not (request.sort == "newest" or parsed.empty)
+        match = q.AndNot(match, q.Or([q.Term("site", s) for s in request.exclude_sites]))
+    return match
+
+
+def _answer(
+    view: View,
+    built: BuiltQuery,
+    request: SearchRequest,
+    ranked: bool,
+    titled: q.Query | None,
+) -> SearchResult:
+    """One page of a built query's results, its total and its facets.
+
+    Ranked, records whose titles hold every typed word (``titled``) come first — by title
+    phrase as typed, then score — so that a remembered title is not pushed off the first
+    page by newer records that only mention its words.
+    """
+    query, words = built.match, built.words
+    view.searcher.weighting.at(datetime.now())
+    counted = _restricted(built.match, request)
     end = request.page * request.page_size
     limit = max(end, RERANK if ranked else 0)
     # Every match, filters and exclusions applied: one set per segment, for the ranking,
     # the total and the facets alike.
     postings = view.ranker.postings
-    matches = [matching_docs(counted, leaf, postings) for leaf, _ in view.searcher.leaf_searchers()]
+    leaves = view.searcher.leaf_searchers()
+    matches = [matching_docs(counted, leaf, postings) for leaf, _ in leaves]
     if ranked:
-        scored = view.ranker.top(view.searcher, query, matches, limit)
+        scored = _ranked(view, query, matches, limit, titled, built.phrase)
     else:
         scored = [(0.0, docnum) for docnum in _newest(view, matches, limit)]
-    if ranked and built.phrase:
-        scored = _prefer_titles_holding(scored, built.phrase, _titles(view))
     start = (request.page - 1) * request.page_size
     hits = [
         _hit(view, docnum, words, score if ranked else 0.0) for score, docnum in scored[start:end]
@@ -389,6 +519,35 @@ def _run(view: View, text: str, request: SearchRequest) -> SearchResult:
         for name, values in counts.items()
     }
     return SearchResult(total, hits, facets, view.generation)
+
+
+def _ranked(
+    view: View,
+    query: q.Query,
+    matches: list[set[int]],
+    limit: int,
+    titled: q.Query | None,
+    phrase: str | None,
+) -> list[tuple[float, int]]:
+    """The best ``limit`` matches, those whose titles hold every typed word first."""
+    postings = view.ranker.postings
+    first: list[set[int]] = []
+    if titled is not None:
+        leaves = view.searcher.leaf_searchers()
+        first = [
+            matching_docs(titled, leaf, postings) & ids if ids else set()
+            for (leaf, _), ids in zip(leaves, matches, strict=True)
+        ]
+    if not any(first):
+        scored = view.ranker.top(view.searcher, query, matches, limit)
+        return _prefer_titles_holding(scored, phrase, _titles(view)) if phrase else scored
+    scored = view.ranker.top(view.searcher, query, first, limit)
+    if phrase:
+        scored = _prefer_titles_holding(scored, phrase, _titles(view))
+    if len(scored) < limit:
+        rest = [ids - held for ids, held in zip(matches, first, strict=True)]
+        scored += view.ranker.top(view.searcher, query, rest, limit - len(scored))
+    return scored
 
 
 def _newest(view: View, matches: list[set[int]], limit: int) -> list[int]:

@@ -39,6 +39,7 @@ class HitView:
     doc_type: str
     date: str
     doc_no: str
+    missing: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -184,6 +185,7 @@ def _hit(hit: Hit) -> HitView:
         doc_type="" if hit.column.startswith(hit.doc_type) else hit.doc_type,
         date=hit.published.date().isoformat() if hit.published else "",
         doc_no=hit.disclosure.get("doc_no", ""),
+        missing=hit.missing,
     )
 
 

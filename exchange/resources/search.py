@@ -36,6 +36,7 @@ def _result(request: SearchRequest, answer: Answer) -> dict:
         "hits": [_hit(hit) for hit in result.hits],
         "facets": result.facets,
         "correction": _correction(result),
+        "missing": result.missing,
     }
 
 
@@ -65,4 +66,5 @@ def _hit(hit: Hit) -> dict:
         "doc_type": hit.doc_type,
         "disclosure": hit.disclosure,
         "score": round(hit.score, 4),
+        "missing": hit.missing,
     }
