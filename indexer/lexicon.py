@@ -80,6 +80,8 @@ def write_lexicon(index, directory: Path) -> int:
     live = set()
     with index.reader() as reader:
         for segment, _offset in reader.leaf_readers():
+            if segment.segment() is None:  # an index of no documents: nothing to count
+                continue
             name = f"{segment.segment().segment_id()}.marshal"
             live.add(name)
             counts = _segment_counts(segment, cache / name)

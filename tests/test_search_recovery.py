@@ -98,12 +98,12 @@ def test_nothing_found_and_nothing_to_relax_is_an_empty_page(news):
 def test_a_title_holding_every_typed_word_beats_newer_records_that_only_mention_them(zq):
     zq.push(
         "530500",
-        record("old", "保山市森林防火条例实施细则", "条例全文。", published="2012-03-01"),
+        record("old", "保山市森林防火条例实施细则", "细则全文。", published="2012-03-01"),
         *[
             record(
                 f"new{i}",
-                f"第{i}期工作简报",
-                "本期简报涉及保山市多项工作，森林防火形势严峻，条例宣传持续开展。" * 3,
+                f"森林防火第{i}期工作简报",
+                "森林防火条例宣传持续开展，条例培训覆盖各乡镇，依照条例严格执法。" * 3,
                 published=f"2026-0{1 + i % 6}-0{1 + i % 9}",
             )
             for i in range(15)
