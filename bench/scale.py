@@ -9,7 +9,9 @@
 3. incremental: 1,000 changed records, ``zhanqun index``, seconds until an open reader
    finds them all;
 4. single-client search latency over distinct typical queries and a fixed query mix (each
-   request counted the first time it is made: the reader caches results), and suggest;
+   request counted the first time it is made: the reader caches results), and suggest; then
+   the same distinct queries to SQLite FTS5 and tantivy built over the same records
+   (:mod:`bench.peers`);
 5. a real ``zhanqun serve`` (gunicorn): one client, then ``--clients`` concurrent ones for
    ``--seconds`` over distinct queries and again over the fixed mix, each worker's resident
    memory sampled every second; then push and pull (bench/exchange.py's phases).
@@ -36,6 +38,7 @@ import orjson
 from bench import corpus, report
 from bench.exchange import free_port
 from bench.naive import naive_phase
+from bench.peers import peers_phase
 from bench.phases import isolated
 from bench.scale_corpus import load_phase, subset_load_phase
 from bench.scale_phases import (
@@ -238,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
         subset_file = work / "subset.jsonl"
         run.phase(
             "load",
-            f"1/8 build {args.records:,} records and write them into a fresh store",
+            f"1/9 build {args.records:,} records and write them into a fresh store",
             load_phase,
             store_url(data),
             str(corpus_dir),
@@ -251,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
             return _finish(run, args, 1)
         run.phase(
             "rebuild",
-            "2/8 full rebuild (project indexer, fresh process)",
+            "2/9 full rebuild (project indexer, fresh process)",
             isolated,
             rebuild_phase,
             store_url(data),
@@ -259,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         run.phase(
             "naive",
-            f"3/8 naive baseline on {args.naive_docs:,} of the same records",
+            f"3/9 naive baseline on {args.naive_docs:,} of the same records",
             isolated,
             naive_phase,
             [str(subset_file)],
@@ -267,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         run.phase(
             "subset_load",
-            "4/8 the same subset into a store of its own",
+            "4/9 the same subset into a store of its own",
             isolated,
             subset_load_phase,
             store_url(subset),
@@ -275,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         run.phase(
             "subset_index",
-            "5/8 project indexer on the subset",
+            "5/9 project indexer on the subset",
             isolated,
             rebuild_phase,
             store_url(subset),
@@ -293,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
         typical, for_http = queries[: args.typical], queries[args.typical :]
         run.phase(
             "incremental",
-            f"6/8 incremental: {args.changes:,} changes → searchable",
+            f"6/9 incremental: {args.changes:,} changes → searchable",
             isolated,
             incremental_phase,
             str(data),
@@ -303,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         run.phase(
             "search",
-            "7/8 single-client search and suggest latency",
+            "7/9 single-client search and suggest latency",
             isolated,
             search_latency_phase,
             str(data),
@@ -311,11 +314,19 @@ def main(argv: list[str] | None = None) -> int:
             args.suggest_rounds,
             typical,
         )
+        run.phase(
+            "peers",
+            "8/9 the same distinct queries to SQLite FTS5 and tantivy",
+            peers_phase,
+            str(data),
+            str(work / "peers"),
+            [params["q"] for _, params in typical],
+        )
         from bench.load import http_phase
 
         run.phase(
             "http",
-            f"8/8 gunicorn: 1 client, {args.clients} clients × 2 × "
+            f"9/9 gunicorn: 1 client, {args.clients} clients × 2 × "
             f"{args.seconds:.0f} s, then push and pull",
             http_phase,
             data,

@@ -270,7 +270,7 @@ def search_latency_phase(
 
     def timed(entries, rnd: int, pass_name: str) -> list[dict]:
         rows = []
-        for i, ((kind, _params), request) in enumerate(entries):
+        for i, ((kind, params), request) in enumerate(entries):
             t = time.perf_counter()
             result = search(reader, request)
             ms = (time.perf_counter() - t) * 1000
@@ -280,6 +280,7 @@ def search_latency_phase(
                     "round": rnd,
                     "query": i,
                     "kind": kind,
+                    "text": label(params),
                     "ms": ms,
                     "total": result.total,
                     "hits": len(result.hits),
@@ -319,6 +320,9 @@ def search_latency_phase(
             "highlighted_share": sum(r["highlighted"] for r in typical_rows)
             / max(sum(r["hits"] for r in typical_rows), 1),
         },
+        "typical_rows": [
+            {"text": r["text"], "ms": r["ms"], "total": r["total"]} for r in typical_rows
+        ],
         "repeats": {"count": len(repeats), **percentiles([r["ms"] for r in repeats])}
         if repeats
         else None,

@@ -1,5 +1,6 @@
 """The Markdown report of a scale benchmark run (``bench/out/scale.md``)."""
 
+from bench.peers import section as peers_section
 from bench.scale_queries import TYPICAL
 
 TARGET_RATIO = 8.0
@@ -67,7 +68,8 @@ def figures(r: dict) -> dict:
 def markdown(r: dict) -> str:
     f = figures(r)
     out = _header(r) + _targets(r, f) + _failed(r)
-    out += _corpus(r) + _rebuild(r, f) + _incremental(r) + _search(r) + _http(r) + _phases(r)
+    out += _corpus(r) + _rebuild(r, f) + _incremental(r) + _search(r) + peers_section(r)
+    out += _http(r) + _phases(r)
     return "\n".join(out) + "\n"
 
 
