@@ -1,13 +1,20 @@
 """Relevance at corpus scale: Zhanqun vs the naive Whoosh + jieba index, on generated queries.
 
-    python -m bench.relevance [--corpus DIR] [--out DIR] [--per-kind N] [--seed S] [--limit N]
+    python -m bench.relevance [--split dev|test] [--flows rebuild,user] [--targets N] [--quick]
+    python -m bench.relevance --kinds [--per-kind N] [--seed S]
+    (both: [--corpus DIR] [--out DIR] [--limit N])
 
-One run: import the corpus into a fresh store (one site per file) and build the project's
-index; build the naive index (Whoosh + ``jieba.analyse.ChineseAnalyzer`` on title and body)
-over the same documents; generate queries of six kinds from the corpus (``bench/queries.py``);
-run every query on both; then time searches and suggestions on the project's index. Each
-build and each evaluation runs in a fresh process. Writes ``relevance.md`` and
-``relevance.json`` to ``--out`` and prints the Markdown.
+The headline is the known-item evaluation (``bench/known_item_eval.py``): 1,000 targets of a
+split, six forms of each one's query, searched in two flows (full rebuild; demo + import +
+incremental index) and on the naive index; ``known_items_{split}.md`` and ``.json``.
+
+``--kinds``: the earlier six-kind report. Import the corpus into a fresh store (one site per
+file) and build the project's index; build the naive index (Whoosh +
+``jieba.analyse.ChineseAnalyzer`` on title and body) over the same documents; generate queries
+of six kinds from the corpus (``bench/queries.py``); run every query on both; then time
+searches and suggestions on the project's index. Each build and each evaluation runs in a
+fresh process. Writes ``relevance.md`` and ``relevance.json`` to ``--out`` and prints the
+Markdown.
 """
 
 import argparse
@@ -38,18 +45,29 @@ PACKAGES = ("zhanqun", "Whoosh-Reloaded", "rjieba", "jieba", "pypinyin")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench.relevance", description=__doc__)
+    from bench import known_item_eval
+
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.relevance",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--corpus", type=Path, metavar="DIR", default=corpus.DEFAULT_CORPUS)
     parser.add_argument("--out", type=Path, metavar="DIR", default=DEFAULT_OUT)
-    parser.add_argument("--per-kind", type=int, metavar="N", default=100, help="queries per kind")
-    parser.add_argument("--seed", type=int, metavar="S", default=1, help="query generation seed")
     parser.add_argument(
         "--limit", type=int, metavar="N", default=None,
         help="only the first N lines of each corpus file (a quick run)",
     )  # fmt: skip
+    known_item_eval.add_arguments(parser)
+    kinds = parser.add_argument_group("the six-kind report (--kinds)")
+    kinds.add_argument("--kinds", action="store_true", help="run the six-kind report instead")
+    kinds.add_argument("--per-kind", type=int, metavar="N", default=100, help="queries per kind")
+    kinds.add_argument("--seed", type=int, metavar="S", default=1, help="query generation seed")
     args = parser.parse_args(argv)
     if args.per_kind < 1 or (args.limit is not None and args.limit < 1):
         parser.error("--per-kind and --limit must be at least 1")
+    if not args.kinds:
+        known_item_eval.check_arguments(parser, args)
     return args
 
 
@@ -417,6 +435,10 @@ def _source(q: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if not args.kinds:
+        from bench import known_item_eval
+
+        return known_item_eval.main(args)
     started = time.perf_counter()
     results = run(args)
     results["total_seconds"] = time.perf_counter() - started
