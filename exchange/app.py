@@ -16,6 +16,7 @@ from exchange.feeds.oai import Repository
 from exchange.guard.middleware import BanCheck, Guard, RateLimit
 from exchange.metrics import Metrics, RequestMetrics
 from exchange.metrics_state import SharedStateCollector
+from exchange.numbers import WholeNumberConverter
 from exchange.pages import templating
 from exchange.pages.security import PageSecurityHeaders
 from exchange.resources.admin import (
@@ -81,6 +82,7 @@ def create_app(
     app.req_options.media_handlers[falcon.MEDIA_JSON] = json
     app.resp_options.media_handlers[falcon.MEDIA_JSON] = json
     app.req_options.auto_parse_qs_csv = True
+    app.router_options.converters["whole"] = WholeNumberConverter
     popular = popular or PopularQueries(store)
     service = SearchService(reader, log or SearchLog(store), popular)
     app.add_route("/v1/search", SearchResource(service, sites))
@@ -89,7 +91,7 @@ def create_app(
     app.add_route("/healthz", HealthResource(store, reader))
     _add_exchange_routes(app, config, store, sites)
     app.add_route("/v1/bans", BansResource(store, guard))
-    app.add_route("/v1/bans/{ban_id:int(min=1, max=2147483647)}", BanResource(store, guard))
+    app.add_route("/v1/bans/{ban_id:whole(min=1, max=2147483647)}", BanResource(store, guard))
     _add_page_routes(app, service, sites)
     add_supervision_routes(app, config, store, reader, sites, metrics)
     _add_error_handlers(app)

@@ -10,6 +10,7 @@ from datetime import date, datetime, time
 import falcon
 
 from exchange.errors import InvalidInput
+from exchange.numbers import whole_param
 from exchange.store.sites import TIERS, Site
 from indexer.querying import MAX_QUERY_CHARS
 from indexer.searching import MAX_DEPTH, MAX_PAGE_SIZE, SearchRequest
@@ -54,8 +55,8 @@ def search_request(req: falcon.Request, sites: dict[str, Site]) -> SearchRequest
     request.sort = req.get_param("sort", default="relevance")
     if request.sort not in SORTS:
         raise InvalidInput(f"sort must be one of {', '.join(SORTS)}", field="sort")
-    request.page = _bounded_int(req, "page", 1, 1, MAX_DEPTH)
-    request.page_size = _bounded_int(req, "size", 10, 1, MAX_PAGE_SIZE)
+    request.page = whole_param(req, "page", 1, 1, MAX_DEPTH)
+    request.page_size = whole_param(req, "size", 10, 1, MAX_PAGE_SIZE)
     if request.page * request.page_size > MAX_DEPTH:
         raise InvalidInput(f"results beyond the first {MAX_DEPTH} are not served; refine the query",
                            code="page_too_deep", field="page")  # fmt: skip
@@ -81,16 +82,3 @@ def _day(value: str | None, name: str, at: time) -> datetime | None:
     except ValueError:
         raise InvalidInput(f"{name} must be a date YYYY-MM-DD", code="invalid_date",
                            field=name) from None  # fmt: skip
-
-
-def _bounded_int(req: falcon.Request, name: str, default: int, low: int, high: int) -> int:
-    raw = req.get_param(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise InvalidInput(f"{name} must be a whole number", field=name) from None
-    if not low <= value <= high:
-        raise InvalidInput(f"{name} must be between {low} and {high}", field=name)
-    return value

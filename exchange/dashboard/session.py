@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from exchange.errors import Forbidden
+from exchange.numbers import whole_number
 from exchange.store import Store, tables
 from exchange.store.keys import ApiKey, authenticate
 
@@ -55,12 +56,13 @@ class Sessions:
             return None
         key_id, _, rest = cookie.partition(".")
         expires, _, signature = rest.partition(".")
-        if not expires.isdigit() or int(expires) <= (now or _now()).timestamp():
+        expiry = whole_number(expires)
+        if expiry is None or expiry <= (now or _now()).timestamp():
             return None
         row = self._key_row(key_id)
         if row is None or row.revoked_at is not None:
             return None
-        expected = self._sign(key_id, int(expires), row.secret_hash)
+        expected = self._sign(key_id, expiry, row.secret_hash)
         if not hmac.compare_digest(expected, signature):
             return None
         scopes = frozenset(row.scopes.split(","))

@@ -11,6 +11,7 @@ import falcon
 
 from exchange.auth import require
 from exchange.errors import Forbidden, InvalidInput, NotFound
+from exchange.numbers import whole_param
 from exchange.record_output import record_json
 from exchange.resources.inputs import json_object
 from exchange.store import Store
@@ -57,7 +58,7 @@ class ReviewQueueResource:
 
     @falcon.before(require("admin", cluster=True))
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        limit = req.get_param_as_int("limit", default=100, min_value=1, max_value=1000)
+        limit = whole_param(req, "limit", 100, 1, 1000)
         held = held_records(self.store, req.get_param("site"), limit)
         resp.media = {"held": [record_json(change) for change in held]}
 

@@ -4,8 +4,8 @@ import falcon
 
 from exchange.auth import audience_of, require
 from exchange.errors import InvalidInput
+from exchange.numbers import whole_param
 from exchange.pulling import DEFAULT_LIMIT, MAX_LIMIT, MAX_WAIT, read_page
-from exchange.resources.inputs import whole_param
 from exchange.site_cache import SiteCache
 from exchange.store import Store
 from exchange.store.sites import TIERS, Site, branch_of

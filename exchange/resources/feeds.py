@@ -8,7 +8,8 @@ from exchange.errors import NotFound
 from exchange.feeds import atom
 from exchange.feeds.oai import MEDIA_TYPE as OAI_MEDIA_TYPE
 from exchange.feeds.oai import Repository
-from exchange.resources.inputs import MAX_ADMIN_BODY, read_body, whole_param
+from exchange.numbers import whole_param
+from exchange.resources.inputs import MAX_ADMIN_BODY, read_body
 from exchange.site_cache import SiteCache
 from exchange.store import Store
 

@@ -1,4 +1,6 @@
-"""Request input shared by resources: bodies with a size limit, whole-number parameters."""
+"""Request input shared by resources: bodies with a size limit, JSON objects.
+
+Whole-number parameters are read by :mod:`exchange.numbers`."""
 
 import falcon
 import orjson
@@ -37,13 +39,3 @@ def json_object(req: falcon.Request, limit: int = MAX_ADMIN_BODY) -> dict:
     if not isinstance(value, dict):
         raise InvalidInput("the body must be a JSON object", code="not_an_object")
     return value
-
-
-def whole_param(req: falcon.Request, name: str, default: int | None, low: int, high: int):
-    """A whole-number query parameter between ``low`` and ``high``, or ``default``."""
-    raw = req.get_param(name)
-    if raw is None:
-        return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
-        raise InvalidInput(f"{name} must be a whole number from {low} to {high}", field=name)
-    return int(raw)

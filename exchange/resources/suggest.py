@@ -4,6 +4,7 @@ import falcon
 
 from exchange.analytics import PopularQueries
 from exchange.errors import InvalidInput
+from exchange.numbers import whole_param
 from indexer.searching import IndexReader
 from indexer.suggesting import MAX_PREFIX, suggest
 
@@ -21,7 +22,7 @@ class SuggestResource:
             raise InvalidInput(
                 f"q is longer than {MAX_PREFIX} characters", code="query_too_long", field="q"
             )
-        limit = req.get_param_as_int("limit", default=10, min_value=1, max_value=MAX_LIMIT)
+        limit = whole_param(req, "limit", 10, 1, MAX_LIMIT)
         # What people searched (and found) first, then words and phrases of the titles.
         found = [
             {"text": text, "count": count, "source": "query"}

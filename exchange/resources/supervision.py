@@ -17,8 +17,8 @@ import falcon
 
 from exchange.auth import require
 from exchange.errors import Forbidden, InvalidInput
+from exchange.numbers import whole_param
 from exchange.resources.changes import select_sites
-from exchange.resources.inputs import whole_param
 from exchange.site_cache import SiteCache
 from exchange.store import Store
 from exchange.store.keys import ApiKey

@@ -1,16 +1,28 @@
 """Fixtures of the hardening tests: the real app with a guard configured for the test, keys,
-and requests from chosen client addresses."""
+and requests from chosen client addresses; and one app per module, over a small indexed
+cluster without limits, for the tests that send it thousands of requests."""
 
 import dataclasses
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import orjson
 import pytest
 from falcon import testing
 
 from exchange.app import create_app
+from exchange.record_input import parse_item
+from exchange.settings import Config
+from exchange.store import open_store
+from exchange.store.feed import IndexFeed
 from exchange.store.keys import issue_key
-from tests.conftest import record
+from exchange.store.sites import register_site
+from exchange.store.writing import apply_batch
+from indexer import building
+from indexer.searching import IndexReader
+from tests import databases
+from tests.conftest import CLUSTER, record
 
 CITIZEN = "198.51.100.7"
 
@@ -67,3 +79,28 @@ def guarded(zq, keys) -> Callable[..., Guarded]:
         return Guarded(testing.TestClient(create_app(config, zq.store, zq.reader)), keys)
 
     return build
+
+
+@pytest.fixture(scope="module")
+def fuzzed(tmp_path_factory) -> Iterator[tuple]:
+    """The app over a small indexed cluster, and the operator's key (every scope)."""
+    data_dir: Path = tmp_path_factory.mktemp("fuzz") / "data"
+    data_dir.mkdir()
+    url = databases.database_url(data_dir)
+    # Limits would only make the fuzzer meet 429s instead of the code behind them.
+    config = Config(data_dir=data_dir, database_url=url, bind="127.0.0.1:0", workers=1,
+                    rate_limits="search=off search_key=off exchange=off exchange_key=off",
+                    auto_ban="auth=off abuse=off")  # fmt: skip
+    store = open_store(config.store_url)
+    for code, name, tier, parent in CLUSTER:
+        register_site(store, code, name, tier, parent, f"https://{code}.example.gov.cn")
+    titles = itertools.cycle(["住房公积金提取办法", "森林防火通告", "政府信息公开年报"])
+    for n, (code, *_rest) in enumerate(CLUSTER * 4):
+        apply_batch(store, code, [parse_item(record(f"r{n}", f"{next(titles)}{n}"))])
+    building.run(config.index_dir, IndexFeed(store))
+    token = issue_key(store, None, frozenset({"push", "pull", "admin"}), "fuzz", "cli:test").token
+    reader = IndexReader(config.index_dir)
+    yield create_app(config, store, reader), token
+    reader.close()
+    store.dispose()
+    databases.release(data_dir)

@@ -3,10 +3,6 @@ requests each (valid and invalid), on the real app over a small indexed cluster 
 operator's key. No answer may be a 5xx, and every answer must be one the description lists,
 of the media type and the shape it gives."""
 
-import itertools
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -18,19 +14,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from exchange.app import create_app
 from exchange.openapi import spec
-from exchange.record_input import parse_item
-from exchange.settings import Config
-from exchange.store import open_store
-from exchange.store.feed import IndexFeed
-from exchange.store.keys import issue_key
-from exchange.store.sites import register_site
-from exchange.store.writing import apply_batch
-from indexer import building
-from indexer.searching import IndexReader
-from tests import databases
-from tests.conftest import CLUSTER, record
 
 EXAMPLES = 30
 CHECKS = [
@@ -39,31 +23,6 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
-
-
-@pytest.fixture(scope="module")
-def fuzzed(tmp_path_factory) -> Iterator[tuple]:
-    """The app over a small indexed cluster, and the operator's key (every scope)."""
-    data_dir: Path = tmp_path_factory.mktemp("fuzz") / "data"
-    data_dir.mkdir()
-    url = databases.database_url(data_dir)
-    # Limits would only make the fuzzer meet 429s instead of the code behind them.
-    config = Config(data_dir=data_dir, database_url=url, bind="127.0.0.1:0", workers=1,
-                    rate_limits="search=off search_key=off exchange=off exchange_key=off",
-                    auto_ban="auth=off abuse=off")  # fmt: skip
-    store = open_store(config.store_url)
-    for code, name, tier, parent in CLUSTER:
-        register_site(store, code, name, tier, parent, f"https://{code}.example.gov.cn")
-    titles = itertools.cycle(["住房公积金提取办法", "森林防火通告", "政府信息公开年报"])
-    for n, (code, *_rest) in enumerate(CLUSTER * 4):
-        apply_batch(store, code, [parse_item(record(f"r{n}", f"{next(titles)}{n}"))])
-    building.run(config.index_dir, IndexFeed(store))
-    token = issue_key(store, None, frozenset({"push", "pull", "admin"}), "fuzz", "cli:test").token
-    reader = IndexReader(config.index_dir)
-    yield create_app(config, store, reader), token
-    reader.close()
-    store.dispose()
-    databases.release(data_dir)
 
 
 @pytest.fixture(scope="module")
