@@ -14,10 +14,14 @@ kept by segment id and survive the indexer's commits.
 import threading
 from collections import Counter, OrderedDict
 
+import numpy as np
 from whoosh.searching import Searcher
 
-Combinations = tuple[list[int], list[tuple[str, ...]]]
-"""Per document of a segment, the number of its facet values; per number, those values."""
+from indexer.matchsets import doc_ids
+
+Combinations = tuple[np.ndarray, list[np.ndarray]]
+"""Per document of a segment, the number of its facet values; per facet field and number,
+the field's value (as its index in the counter's list of that field's values)."""
 
 # More than an index ever has live at once (Whoosh merges small segments as it commits).
 MAX_SEGMENTS = 256
@@ -27,26 +31,34 @@ class FacetCounter:
     def __init__(self, fields: tuple[str, ...]) -> None:
         self.fields = fields
         self._combinations: OrderedDict[str, Combinations] = OrderedDict()
+        # Every value met per field, in the order met: a value's index is its number.
+        self._values: dict[str, dict[str, int]] = {name: {} for name in fields}
         self._lock = threading.Lock()
 
-    def count(
-        self, searcher: Searcher, matches: list[set[int]], facets: bool
-    ) -> tuple[int, dict[str, Counter]]:
-        """How many records match, and per facet field how many have each value;
-        ``matches`` holds the matching document numbers of each leaf searcher, in order
-        (:func:`indexer.matchsets.matching_docs`)."""
+    def count(self, searcher: Searcher, matches: list, facets: bool) -> tuple[int, dict]:
+        """How many records match, and per facet field how many have each value (a
+        ``Counter``); ``matches`` holds the matching document numbers of each leaf searcher,
+        in order (:func:`indexer.matchsets.matching_docs`)."""
         total = 0
-        counts = {name: Counter() for name in self.fields} if facets else {}
+        found = []
         for (leaf, _offset), ids in zip(searcher.leaf_searchers(), matches, strict=True):
             total += len(ids)
             if facets and ids:
-                codes, combinations = self._segment_combinations(leaf.reader())
-                counters = [counts[name] for name in self.fields]
-                for code, n in Counter(map(codes.__getitem__, ids)).items():
-                    for counter, value in zip(counters, combinations[code], strict=True):
-                        counter[value] += n
-        for counter in counts.values():
-            counter.pop("", None)
+                codes, values = self._segment_combinations(leaf.reader())
+                found.append((np.bincount(codes[doc_ids(ids)], minlength=len(values[0])), values))
+        if not facets:
+            return total, {}
+        with self._lock:
+            names = {name: list(self._values[name]) for name in self.fields}
+        counts = {}
+        for i, name in enumerate(self.fields):
+            per_value = np.zeros(len(names[name]), dtype=np.int64)
+            for per_code, values in found:
+                np.add.at(per_value, values[i], per_code)
+            counts[name] = Counter(
+                {names[name][v]: int(per_value[v]) for v in np.flatnonzero(per_value).tolist()}
+            )
+            counts[name].pop("", None)
         return total, counts
 
     def _segment_combinations(self, reader) -> "Combinations":
@@ -62,8 +74,15 @@ class FacetCounter:
             return found
 
     def _combine(self, reader) -> "Combinations":
-        """Each document's combination number, and the facet values of each number."""
+        """Each document's combination number, and the facet values of each number (called
+        under the lock: it numbers values met for the first time)."""
         columns = [list(reader.column_reader(name)) for name in self.fields]
         numbers: dict[tuple[str, ...], int] = {}
         codes = [numbers.setdefault(values, len(numbers)) for values in zip(*columns, strict=True)]
-        return codes, list(numbers)
+        values = []
+        for i, name in enumerate(self.fields):
+            known = self._values[name]
+            values.append(
+                np.array([known.setdefault(c[i], len(known)) for c in numbers], dtype=np.int64)
+            )
+        return np.array(codes, dtype=np.int64), values

@@ -2,29 +2,32 @@
 
 Reading a term's postings from a segment means, for each block of them, unpickling it
 (positions included, which ranking never needs), decompressing it and delta-decoding the
-document numbers in Python: for the common words of a query at 100,000 records that was
-most of the time left in a search. The document numbers and weights are all that counting
-(:mod:`indexer.matchsets`) and ranking (:mod:`indexer.ranking`) need, so they are decoded
-once into two compact arrays (12 bytes a posting) and kept, most recently used first, up to
-``budget`` postings. A segment's postings never change (a deletion only hides documents, and
-is applied by whoever reads these), so they are kept by segment id across views and
-commits.
+document numbers: for the common words of a query that was most of the time left in a
+search. The document numbers and weights are all that counting (:mod:`indexer.matchsets`)
+and ranking (:mod:`indexer.ranking`) need, so they are decoded once into two numpy arrays
+(8 bytes a posting) and kept, most recently used first, up to ``budget`` postings. A
+segment's postings never change (a deletion only hides documents, and is applied by whoever
+reads these), so they are kept by segment id across views and commits.
 """
 
+import pickle
 import threading
-from array import array
+import zlib
 from collections import OrderedDict
 
+import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
 
-# About 36 MB of arrays per process: the postings of the few hundred commonest words.
-POSTINGS_BUDGET = 3_000_000
+# About 100 MB of arrays per process: the postings of the words searches met last.
+POSTINGS_BUDGET = 12_000_000
 
 # Segments × range-filtered fields: more than an index has live at once.
 MAX_COLUMNS = 256
 
-Postings = tuple[array, array]
-"""Document numbers (``array('I')``) and their weights (``array('d')``), in order."""
+Postings = tuple[np.ndarray, np.ndarray]
+"""Document numbers (``int32``, ascending) and their weights (``float32`` where that holds
+them exactly, as the codec stores them; widened to ``float64`` they are exactly the floats
+Whoosh's matcher gives)."""
 
 
 class PostingCache:
@@ -60,6 +63,39 @@ class PostingCache:
                 self._columns.popitem(last=False)
         return found
 
+    def column_array(self, reader, fieldname: str) -> np.ndarray | None:
+        """:meth:`column` as an unsigned numpy array, or ``None`` if a value does not fit."""
+        key = (reader.segment().segment_id(), f"{fieldname}\0array")
+        with self._lock:
+            found = self._columns.get(key, False)
+        if found is not False:
+            return found
+        values = self.column(reader, fieldname)
+        try:
+            found = np.array(values, dtype=np.uint64) if values else None
+        except (OverflowError, TypeError, ValueError):
+            found = None
+        with self._lock:
+            self._columns[key] = found
+        return found
+
+    def deleted(self, reader) -> np.ndarray | None:
+        """The deleted document numbers of a segment reader (``None`` if there are none).
+        Kept by segment and count: a segment's deletions only ever grow."""
+        if not reader.has_deletions():
+            return None
+        deleted = reader.deleted_docs_set
+        key = (reader.segment().segment_id(), f"\0deleted{len(deleted)}")
+        with self._lock:
+            found = self._columns.get(key)
+        if found is None:
+            found = np.fromiter(deleted, dtype=np.int64, count=len(deleted))
+            with self._lock:
+                self._columns[key] = found
+                while len(self._columns) > MAX_COLUMNS:
+                    self._columns.popitem(last=False)
+        return found
+
     def cached(self, segment: str, term: tuple[str, bytes]) -> Postings | None:
         """The postings of ``term`` in ``segment`` if they are kept, without opening them."""
         with self._lock:
@@ -68,9 +104,9 @@ class PostingCache:
                 self._entries.move_to_end((segment, term))
             return found
 
-    def of(self, segment: str, matcher: W3LeafMatcher) -> Postings:
-        """The postings of a fresh leaf matcher of ``segment``'s reader."""
-        key = (segment, matcher.term())
+    def of(self, segment: str, term: tuple[str, bytes], matcher) -> Postings:
+        """The postings of ``term``, from a fresh matcher of it by ``segment``'s reader."""
+        key = (segment, term)
         with self._lock:
             found = self._entries.get(key)
             if found is not None:
@@ -87,17 +123,84 @@ class PostingCache:
         return found
 
 
-def decode(matcher: W3LeafMatcher) -> Postings:
-    """Every posting of a fresh leaf matcher, a block at a time, as Whoosh's matcher would
-    give them (``id()`` and ``weight()``)."""
-    ids, weights = array("I"), array("d")
+def decode(matcher) -> Postings:
+    """Every posting of a fresh leaf matcher, as Whoosh's matcher would give them (``id()``
+    and ``weight()``), read a block at a time: each block's deltas are summed by numpy
+    instead of one Python step a posting."""
+    if type(matcher) is not W3LeafMatcher:  # a few postings kept in the term's info
+        pairs = []
+        while matcher.is_active():
+            pairs.append((matcher.id(), matcher.weight()))
+            matcher.next()
+        return (
+            np.array([d for d, _ in pairs], dtype=np.int32),
+            _narrowed(np.array([w for _, w in pairs], dtype=np.float64)),
+        )
+    id_blocks: list[np.ndarray] = []
+    weight_blocks: list[np.ndarray] = []
     while matcher.is_active():
-        if matcher._ids is None:
-            matcher._read_ids()
-        if matcher._weights is None:
-            matcher._read_weights()
+        count = matcher._blocklength
+        if matcher._data is None:
+            ids, weights = _ids_and_weights(_block_bytes(matcher), count)
+        else:
+            ids, weights = matcher._data[0], matcher._data[1]
+        if matcher._byteids:  # never written by this project's codec settings
+            block = np.asarray(ids, dtype=np.int64)
+        else:
+            block = np.cumsum(np.asarray(ids, dtype=np.int64))
+        if weights is None:
+            weights = np.ones(count, dtype=np.float32)
+        elif isinstance(weights, float):
+            weights = np.full(count, weights, dtype=np.float64)
+        elif getattr(weights, "typecode", None) == "f":
+            weights = np.frombuffer(weights, dtype=np.float32)
+        else:
+            weights = np.asarray(weights, dtype=np.float64)
         start = matcher._i
-        ids.extend(matcher._ids[start:])
-        weights.extend(list(matcher._weights[start:]))  # array('f') or a tuple
+        id_blocks.append(block[start:])
+        weight_blocks.append(weights[start:])
         matcher._next_block()
+    if not id_blocks:
+        return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32)
+    return (
+        np.concatenate(id_blocks).astype(np.int32),
+        _narrowed(np.concatenate(weight_blocks)),
+    )
+
+
+def _block_bytes(matcher: W3LeafMatcher) -> bytes:
+    """The current block's data as ``W3LeafMatcher._read_data`` reads it, not unpickled."""
+    data = matcher._postfile.get(matcher._dataoffset, matcher._nextoffset - matcher._dataoffset)
+    return zlib.decompress(data) if matcher._compression else data
+
+
+# A block's data is the pickle (protocol 2) of (ids, weights, values); each value is the bytes
+# of a posting's positions, which protocol 2 writes as a call of ``_codecs.encode``, so the
+# values tuple starts with this mark when it holds more than three (it begins with MARK).
+_VALUES = b"(c_codecs\nencode\n"
+_PAIR_AND_STOP = b"\x86."  # TUPLE2, STOP: the ids and weights on the stack, as a pair
+
+
+def _ids_and_weights(data: bytes, count: int) -> tuple:
+    """A block's ids and weights, unpickled without its values (most of its bytes, and most
+    of the time unpickling it took): the pickle is cut where the values begin and closed as
+    a pair. Whatever does not look like that is unpickled whole."""
+    if count > 3:
+        at = data.find(_VALUES)
+        if at > 0:
+            try:
+                found = pickle.loads(data[:at] + _PAIR_AND_STOP)
+            except pickle.UnpicklingError:
+                found = None
+            if type(found) is tuple and len(found) == 2 and len(found[0]) == count:
+                return found
+    ids, weights, _values = pickle.loads(data)
     return ids, weights
+
+
+def _narrowed(weights: np.ndarray) -> np.ndarray:
+    """``weights`` as ``float32`` if no value changes (half the memory), else as they are."""
+    if weights.dtype == np.float32:
+        return weights
+    narrow = weights.astype(np.float32)
+    return narrow if np.array_equal(narrow, weights) else weights

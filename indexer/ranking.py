@@ -3,15 +3,17 @@
 Whoosh's collector finds the top N by walking the query's matcher tree one posting at a time
 (an intersection of per-word unions of title and body), several Python calls per posting;
 for two common words at 100,000 records that walk was most of a search. The records that
-match are already known as sets (:mod:`indexer.matchsets`, also used for totals and facets),
-so only their scores remain, and those are computed here term by term from the decoded
-postings (:mod:`indexer.postings`), with the very same arithmetic: the scorer Whoosh builds
-for each term (BM25F), the boost its wrapper multiplies by, the sums of its unions and
-intersections in the shape of the tree Whoosh builds, and the weighting's recency ``final``
-— so scores, and the order of equal scores (lower document number first), are exactly those
-of Whoosh's top collector. Any other part of a tree (a phrase, a large preloaded union, a
-term of an unscored field) is walked by its own matcher, which gives each of its matches the
-score it gives inside the tree.
+match are already known (:mod:`indexer.matchsets`, also used for totals and facets), so only
+their scores remain, and those are computed here with numpy, a whole term at a time, from
+the decoded postings (:mod:`indexer.postings`) — with the very arithmetic of Whoosh's
+matchers: the scorer Whoosh builds for each term (BM25F), the boost its wrapper multiplies
+by, and the sums of unions and intersections in the shape of the tree Whoosh would build
+(the same helpers build it, from the same size estimates), then the weighting's recency
+``final``. So scores, and the order of equal scores (lower document number first), are
+exactly those of Whoosh's top collector, and no matcher is made for a term or a phrase: a
+phrase scores as Whoosh's does (the sum of its words' scores where they stand in a row) on
+the records :func:`~indexer.matchsets.phrase_mask` finds. Any other part of a tree is walked
+by its own matcher, which gives each of its matches the score it gives inside the tree.
 
 Whoosh's collector, left to itself, also *replaces* its matcher every ten matches with one
 that skips what cannot beat the current N-th best score; but that score has been through
@@ -25,30 +27,19 @@ those few instead of on every match, best plain score first, and stops when no p
 left can reach the N-th best final one.
 """
 
-import bisect
 import heapq
-import itertools
 import math
 import threading
-from array import array
 from collections import OrderedDict
 
+import numpy as np
 from whoosh import query as q
-from whoosh.codec.whoosh3 import W3LeafMatcher, byte_to_length
-from whoosh.matching import (
-    AndMaybeMatcher,
-    AndNotMatcher,
-    FilterMatcher,
-    IntersectionMatcher,
-    ListMatcher,
-    Matcher,
-    NullMatcherClass,
-    UnionMatcher,
-    WrappingMatcher,
-)
+from whoosh.codec.whoosh3 import byte_to_length
 from whoosh.scoring import BM25FScorer
 from whoosh.searching import Searcher
+from whoosh.util import make_binary_tree, make_weighted_tree
 
+from indexer.matchsets import DocSet, match_mask, phrase_mask, term_postings
 from indexer.postings import PostingCache
 
 # More than an index ever has live at once (Whoosh merges small segments as it commits).
@@ -57,12 +48,12 @@ MAX_SEGMENTS = 256
 _SLACK = 1.0 + 1e-9
 # Below one wanted record per this many postings, look the records up rather than scan.
 _BISECT_RATIO = 16
-
-Scores = dict[int, float]
-
-
-class Unsupported(Exception):
-    """A leaf this module does not score itself: its own matcher does."""
+# Whoosh's Or: a binary tree of unions for few sub-queries or a large segment, else one
+# matcher adding every sub-query's scores in turn (``whoosh.query.compound.Or._matcher``).
+_TOO_MANY_CLAUSES = 1024
+_PRELOAD_MAX_DOCS = 5000
+# byte_to_length for every byte a length column may hold.
+_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 
 class Ranker:
@@ -71,7 +62,7 @@ class Ranker:
 
     def __init__(self, postings: PostingCache) -> None:
         self.postings = postings
-        self._lengths: OrderedDict[tuple[str, str], list] = OrderedDict()
+        self._lengths: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
     def retain(self, segments: set[str]) -> None:
@@ -81,174 +72,259 @@ class Ranker:
             for key in [k for k in self._lengths if k[0] not in segments]:
                 del self._lengths[key]
 
-    def top(
-        self, searcher: Searcher, query: q.Query, matches: list[set[int]], limit: int
-    ) -> list[tuple[float, int]]:
-        """``(score, docnum)`` of the best ``limit`` of ``matches`` (one set per leaf
-        searcher), best first, as Whoosh's top collector ranks them."""
+    def top(self, searcher: Searcher, query: q.Query, matches: list, limit: int) -> list:
+        """``(score, docnum)`` of the best ``limit`` of ``matches`` (one set of document
+        numbers per leaf searcher), best first, as Whoosh's top collector ranks them."""
         context = searcher.context()
-        segments: list[tuple[int, Scores]] = []
+        segments = []
         for (leaf, offset), wanted in zip(searcher.leaf_searchers(), matches, strict=True):
             if wanted:
-                segments.append((offset, self._scores(query.matcher(leaf, context), wanted, leaf)))
-        return _best(searcher, segments, limit)
+                if not isinstance(wanted, DocSet):
+                    wanted = DocSet.of(wanted, leaf.reader().doc_count_all())
+                scores = _Scoring(self, leaf, context, wanted).node(query)
+                ids, values = wanted.ids[scores.found], scores.values[scores.found]
+                segments.append((offset, ids, values, leaf.reader()))
+        return _best(searcher, segments, limit, self.postings)
 
-    def _scores(self, matcher: Matcher, wanted: set[int], leaf: Searcher) -> Scores:
-        """Each wanted document's score from ``matcher``, as ``matcher.score()`` gives it."""
-        kind = type(matcher)
-        if kind is UnionMatcher or kind is AndMaybeMatcher:
-            a = self._scores(matcher.a, wanted, leaf)
-            b = self._scores(matcher.b, wanted, leaf)
-            return _union(a, b) if kind is UnionMatcher else _maybe(a, b)
-        if kind is IntersectionMatcher:
-            a = self._scores(matcher.a, wanted, leaf)
-            b = self._scores(matcher.b, wanted, leaf)
-            return {d: a[d] + b[d] for d in (a.keys() & b.keys())}
-        if kind is AndNotMatcher:  # the exclusion is already out of ``wanted``
-            return self._scores(matcher.a, wanted, leaf)
-        if kind is FilterMatcher:  # deletions, already out of ``wanted``
-            return self._scores(matcher.child, wanted, leaf)
-        if kind is NullMatcherClass:
-            return {}
-        try:
-            if kind is WrappingMatcher:
-                return self._leaf(matcher.child, wanted, leaf, matcher.boost)
-            return self._leaf(matcher, wanted, leaf, None)
-        except Unsupported:
-            return _walked(matcher, wanted)
-
-    def _leaf(self, matcher: Matcher, wanted: set[int], leaf: Searcher, boost) -> Scores:
-        """A term's BM25F scores (times its boost): ``scorer._score(weight, length)``."""
-        if type(matcher) is FilterMatcher:
-            matcher = matcher.child
-        kind = type(matcher)
-        if kind is W3LeafMatcher:
-            segment = leaf.reader().segment().segment_id()
-            ids, weights = self.postings.of(segment, matcher)
-            scorer, postings = matcher.scorer, _wanted_postings(ids, weights, wanted)
-        elif kind is ListMatcher:
-            scorer, postings = matcher._scorer, _list_postings(matcher)
-        else:
-            raise Unsupported(kind.__name__)
-        if type(scorer) is not BM25FScorer or not matcher.term():
-            raise Unsupported(type(scorer).__name__)
-        lengths = self._field_lengths(leaf, matcher.term()[0])
-        # whoosh.scoring.bm25(idf, w, length, avgfl, B, K1), spelled out here (a function
-        # call per posting was a third of the ranking): the same operations in the same
-        # order, so the same floats.
-        idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
-        k1_1, b_1 = k1 + 1, 1 - b
-        if boost is None:
-            return {
-                d: idf * ((w * k1_1) / (w + k1 * (b_1 + b * lengths[d] / avgfl)))
-                for d, w in postings
-                if d in wanted
-            }
-        return {
-            d: idf * ((w * k1_1) / (w + k1 * (b_1 + b * lengths[d] / avgfl))) * boost
-            for d, w in postings
-            if d in wanted
-        }
-
-    def _field_lengths(self, leaf: Searcher, fieldname: str) -> list:
+    def field_lengths(self, leaf: Searcher, fieldname: str) -> np.ndarray:
         """What ``leaf.doc_field_length(docnum, fieldname, 1)`` answers, for every docnum."""
         reader = leaf.reader()
         key = (reader.segment().segment_id(), fieldname)
         with self._lock:
             lengths = self._lengths.get(key)
-            if lengths is None:
-                lengths = _read_lengths(reader, fieldname)
-                self._lengths[key] = lengths
-                while len(self._lengths) > MAX_SEGMENTS * 2:
-                    self._lengths.popitem(last=False)
-            self._lengths.move_to_end(key)
-            return lengths
+            if lengths is not None:
+                self._lengths.move_to_end(key)
+                return lengths
+        lengths = _read_lengths(reader, fieldname)
+        with self._lock:
+            self._lengths[key] = lengths
+            while len(self._lengths) > MAX_SEGMENTS * 2:
+                self._lengths.popitem(last=False)
+        return lengths
 
 
-def _read_lengths(reader, fieldname: str) -> list:
+def _read_lengths(reader, fieldname: str) -> np.ndarray:
     count = reader.doc_count_all()
     first = reader.doc_field_length(0, fieldname, 1) if count else None
     column = reader._perdoc._readers.get(f"_{fieldname}_len")  # loaded by the call above
-    if column is None:
-        return [reader.doc_field_length(d, fieldname, 1) for d in range(count)]
-    lengths = [byte_to_length(b) if b else None for b in column]
+    if column is None or getattr(column, "_typecode", None) != "B" or column._reverse:
+        return np.array([reader.doc_field_length(d, fieldname, 1) for d in range(count)], float)
+    raw = column._dbfile.get(column._basepos, count)
+    lengths = _LENGTHS[np.frombuffer(raw, dtype=np.uint8)]
     if count and lengths[0] != first:
         raise AssertionError("length column out of step with doc_field_length")
     return lengths
 
 
-def _walked(matcher: Matcher, wanted: set[int]) -> Scores:
-    """Scores of a part of the tree this module does not compute, from its own fresh matcher
-    (its reading of positions for a phrase, and so on)."""
-    scores: Scores = {}
-    while matcher.is_active():
-        docnum = matcher.id()
-        if docnum in wanted:
-            scores[docnum] = matcher.score()
-        matcher.next()
-    return scores
+class _Scores:
+    """A part of the tree's scores over the wanted records of a segment: which of them it
+    matches, and its score for each (where it matches)."""
+
+    __slots__ = ("found", "values")
+
+    def __init__(self, found: np.ndarray, values: np.ndarray) -> None:
+        self.found = found
+        self.values = values
+
+    # Ties in Whoosh's tree building compare matchers, which never order one before the
+    # other: these must not either, for the same tree.
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    def __lt__(self, other: object) -> bool:
+        return False
+
+    __hash__ = object.__hash__
 
 
-def _wanted_postings(ids: array, weights: array, wanted: set[int]):
-    """``(docnum, weight)`` of a term's postings; when the wanted records are far fewer than
-    the postings (a common word beside a rare one), each is looked up by bisection instead
-    of every posting being tested."""
-    if len(wanted) * _BISECT_RATIO >= len(ids):
-        return zip(ids, weights, strict=True)
-    found = []
-    end = len(ids)
-    for docnum in sorted(wanted):
-        at = bisect.bisect_left(ids, docnum)
-        if at < end and ids[at] == docnum:
-            found.append((docnum, weights[at]))
-    return found
+def _intersect(a: _Scores, b: _Scores) -> _Scores:
+    """``IntersectionMatcher.score()``: ``a.score() + b.score()`` where both match."""
+    return _Scores(a.found & b.found, a.values + b.values)
 
 
-def _list_postings(matcher: ListMatcher):
-    ids = matcher._ids[matcher._i :]
-    if matcher._all_weights:
-        return ((d, matcher._all_weights) for d in ids)
-    if matcher._weights:
-        return zip(ids, matcher._weights[matcher._i :], strict=True)
-    return ((d, 1.0) for d in ids)
+def _unite(a: _Scores, b: _Scores) -> _Scores:
+    """``UnionMatcher.score()``: the sum where both match, else the one that does."""
+    both = a.found & b.found
+    values = np.where(a.found, a.values, b.values)
+    values[both] = a.values[both] + b.values[both]
+    return _Scores(a.found | b.found, values)
 
 
-def _union(a: Scores, b: Scores) -> Scores:
-    """``a.score() + b.score()`` where both match, else the one that does."""
-    out = dict(a)
-    for d, score in b.items():
-        mine = out.get(d)
-        out[d] = score if mine is None else mine + score
-    return out
+class _Scoring:
+    """The scores of one segment's wanted records, query node by query node, as the
+    matchers Whoosh would build for the node (``Query.matcher``) would give them."""
+
+    def __init__(self, ranker: Ranker, leaf: Searcher, context, wanted: DocSet) -> None:
+        self.ranker = ranker
+        self.leaf = leaf
+        self.reader = leaf.reader()
+        self.context = context
+        self.weighting = context.weighting
+        self.wanted = wanted
+        self.ids = wanted.ids
+        self.size = len(self.ids)
+
+    def nothing(self) -> _Scores:
+        return _Scores(np.zeros(self.size, dtype=bool), np.zeros(self.size))
+
+    def node(self, query: q.Query) -> _Scores:
+        kind = type(query)
+        if query is q.NullQuery:
+            return self.nothing()
+        if kind is q.Term:
+            return self.term(query.fieldname, query.text, query.boost)
+        if kind is q.And or (kind is q.Or and not query.minmatch and not query.scale):
+            subs = query.subqueries
+            if not subs:
+                return self.nothing()
+            if len(subs) == 1:
+                return self.node(subs[0])
+            if kind is q.And:
+                reader = self.reader
+                size = lambda s: 0 - s.estimate_size(reader)  # noqa: E731 (Whoosh's own)
+                return self.tree(subs, _intersect, size, query.boost)
+            if len(subs) < _TOO_MANY_CLAUSES and (
+                len(subs) == 2 or self.reader.doc_count_all() > _PRELOAD_MAX_DOCS
+            ):
+                return self.tree(subs, _unite, lambda s: s.estimate_size(self.reader), query.boost)
+            return self.preloaded(subs, query.boost)
+        if kind is q.AndNot:
+            scores = self.node(query.a)
+            excluded = match_mask(query.b, self.leaf, self.ranker.postings)[self.ids]
+            return _Scores(scores.found & ~excluded, scores.values)
+        if kind is q.Phrase and query.slop == 1:
+            return self.phrase(query)
+        return self.walked(query)
+
+    def tree(self, subs, combine, weight, boost: float = 1.0) -> _Scores:
+        """``CompoundQuery._tree_matcher``: a Huffman-like tree by the sub-queries' estimated
+        sizes, built by Whoosh's own helper."""
+        scores = make_weighted_tree(combine, [(weight(s), self.node(s)) for s in subs])
+        return self.boosted(scores, boost)
+
+    def preloaded(self, subs, boost: float) -> _Scores:
+        """``ArrayUnionMatcher``: each sub-query's score times the boost added in turn to
+        0.0, and a match wherever the sum is positive."""
+        total = np.zeros(self.size)
+        for sub in subs:
+            scores = self.node(sub)
+            found = scores.found
+            total[found] += scores.values[found] * boost
+        return _Scores(total > 0, total)
+
+    @staticmethod
+    def boosted(scores: _Scores, boost: float) -> _Scores:
+        """``WrappingMatcher.score()``: the child's score times the boost."""
+        if boost != 1.0:
+            scores.values = scores.values * boost
+        return scores
+
+    def term(self, fieldname: str, text, boost: float, within: np.ndarray | None = None):
+        """A term's BM25F scores, ``scorer._score(weight, length)``, times its boost: for
+        the wanted records (or those of them ``within`` marks) that hold it."""
+        found = term_postings(fieldname, text, self.leaf, self.ranker.postings)
+        if found is None:
+            return self.nothing()
+        ids, weights = found
+        at, present = self.locate(ids)
+        if within is not None:
+            present &= within
+        if isinstance(text, str):
+            text = self.leaf.schema[fieldname].to_bytes(text)
+        scorer = self.weighting.scorer(self.leaf, fieldname, text)
+        if type(scorer) is not BM25FScorer:
+            return self.walked(q.Term(fieldname, text, boost=boost))
+        w = np.zeros(self.size)
+        w[present] = weights[at[present]]
+        lengths = self.ranker.field_lengths(self.leaf, fieldname)[self.ids]
+        # whoosh.scoring.bm25(idf, w, length, avgfl, B, K1), element by element with the
+        # same operations in the same order, so the same floats.
+        idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+        k1_1, b_1 = k1 + 1, 1 - b
+        with np.errstate(divide="ignore", invalid="ignore"):
+            values = idf * ((w * k1_1) / (w + k1 * (b_1 + b * lengths / avgfl)))
+        return self.boosted(_Scores(present, values), boost)
+
+    def locate(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each wanted record, its index among a term's postings ``ids`` and whether it
+        is there; a few wanted records among many postings are looked up by bisection."""
+        if self.size * _BISECT_RATIO >= len(ids):
+            mask = self.wanted.mask[ids]
+            at = np.zeros(self.size, dtype=np.int64)
+            present = np.zeros(self.size, dtype=bool)
+            where = np.searchsorted(self.ids, ids[mask])
+            at[where] = np.flatnonzero(mask)
+            present[where] = True
+            return at, present
+        at = np.searchsorted(ids, self.ids)
+        inside = at < len(ids)
+        present = np.zeros(self.size, dtype=bool)
+        present[inside] = ids[at[inside]] == self.ids[inside]
+        return np.minimum(at, len(ids) - 1), present
+
+    def phrase(self, query: q.Phrase) -> _Scores:
+        """``Phrase.matcher``: an intersection of its words' terms (unboosted, a binary tree
+        in order) kept where they stand in a row, wrapped at boost 1, then at its boost."""
+        schema = self.leaf.schema
+        if query.fieldname not in schema:
+            return self.nothing()
+        field = schema[query.fieldname]
+        try:
+            words = [field.to_bytes(w) for w in query.words]
+        except ValueError:
+            return self.nothing()
+        if not words or any((query.fieldname, w) not in self.reader for w in words):
+            return self.nothing()
+        within = phrase_mask(query, self.leaf, self.ranker.postings)[self.ids]
+        terms = [self.term(query.fieldname, w, 1.0, within) for w in words]
+        scores = make_binary_tree(_intersect, terms)
+        scores.values = scores.values * 1.0  # SpanNear2Matcher: a WrappingMatcher
+        return self.boosted(scores, query.boost)
+
+    def walked(self, query: q.Query) -> _Scores:
+        """Scores of a part of the tree this module does not compute, from its own fresh
+        matcher (its reading of positions for a phrase, and so on)."""
+        matcher = query.matcher(self.leaf, self.context)
+        found = self.nothing()
+        index = {docnum: i for i, docnum in enumerate(self.ids.tolist())}
+        while matcher.is_active():
+            i = index.get(matcher.id())
+            if i is not None:
+                found.found[i] = True
+                found.values[i] = matcher.score()
+            matcher.next()
+        return found
 
 
-def _maybe(a: Scores, b: Scores) -> Scores:
-    return {d: (score + b[d] if d in b else score) for d, score in a.items()}
-
-
-def _best(searcher: Searcher, segments: list[tuple[int, Scores]], limit: int) -> list:
+def _best(searcher: Searcher, segments: list, limit: int, postings: PostingCache) -> list:
     """The top ``limit`` by final score, ties to the lower document number.
 
     The ``limit`` best plain scores have final scores at least that high, so a record whose
-    plain score times the ceiling falls below the ``limit``-th of them cannot rank; the rest
-    go through ``final`` best plain score first, until no later one can enter the top.
+    plain score times the ceiling falls below the ``limit``-th of them cannot rank; ``final``
+    runs on the rest only — all at once where the weighting can (``finals``, from the
+    segments' kept publication dates), else one by one, best plain score first, until no
+    later one can enter the top.
     """
+    if not segments:
+        return []
     weighting = searcher.weighting
     final = weighting.final if weighting.use_final else None
     ceiling = getattr(weighting, "ceiling", None) if final else 1.0
-    if ceiling is None:
-        ceiling, floor = math.inf, -math.inf
+    scores = np.concatenate([values for _, _, values, _ in segments])
+    if ceiling is None or len(scores) <= limit:
+        floor = -math.inf
     else:
-        floor = _floor(segments, limit, ceiling)
-    candidates = [
-        (score, offset + d)
-        for offset, scores in segments
-        for d, score in scores.items()
-        if score >= floor
-    ]
-    candidates.sort(key=lambda pair: -pair[0])
+        threshold = float(np.partition(scores, len(scores) - limit)[len(scores) - limit])
+        floor = threshold / (ceiling * _SLACK) if threshold > 0 else -math.inf
+    if final is not None and hasattr(weighting, "finals"):
+        return _best_at_once(searcher, segments, floor, limit, postings)
+    docnums = np.concatenate([ids + offset for offset, ids, _, _ in segments])
+    kept = scores >= floor
+    docnums, scores = docnums[kept], scores[kept]
+    order = np.argsort(-scores, kind="stable")
+    ceiling = math.inf if ceiling is None else ceiling
     best: list[tuple[float, int]] = []  # a heap of (final score, -docnum)
-    for score, docnum in candidates:
+    for score, docnum in zip(scores[order].tolist(), docnums[order].tolist(), strict=True):
         if len(best) == limit and score * ceiling * _SLACK < best[0][0]:
             break
         item = (final(searcher, docnum, score) if final else score, -docnum)
@@ -260,10 +336,23 @@ def _best(searcher: Searcher, segments: list[tuple[int, Scores]], limit: int) ->
     return [(score, -negated) for score, negated in best]
 
 
-def _floor(segments: list[tuple[int, Scores]], limit: int, ceiling: float) -> float:
-    """The least plain score that may still rank in the top ``limit``."""
-    if sum(len(scores) for _, scores in segments) <= limit:
-        return -math.inf
-    values = itertools.chain.from_iterable(scores.values() for _, scores in segments)
-    threshold = heapq.nlargest(limit, values)[-1]
-    return threshold / (ceiling * _SLACK) if threshold > 0 else -math.inf
+def _best_at_once(searcher: Searcher, segments: list, floor: float, limit: int, postings) -> list:
+    weighting = searcher.weighting
+    docnums, finals = [], []
+    for offset, ids, values, reader in segments:
+        kept = values >= floor
+        if not kept.any():
+            continue
+        published = postings.column_array(reader, "published")
+        if published is None:  # no dates numpy can hold: each record's final on its own
+            pairs = zip((ids[kept] + offset).tolist(), values[kept].tolist(), strict=True)
+            found = [weighting.final(searcher, d, v) for d, v in pairs]
+            finals.append(np.array(found, dtype=np.float64))
+        else:
+            finals.append(weighting.finals(published[ids[kept]], values[kept]))
+        docnums.append(ids[kept] + offset)
+    if not docnums:
+        return []
+    docnum, final = np.concatenate(docnums), np.concatenate(finals)
+    order = np.lexsort((docnum, -final))[:limit]
+    return list(zip(final[order].tolist(), docnum[order].tolist(), strict=True))
