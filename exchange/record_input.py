@@ -14,6 +14,7 @@ import orjson
 
 from exchange.errors import InvalidInput
 from exchange.html_text import html_to_text
+from exchange.links import is_web_link
 
 CLUSTER_TZ = timezone(timedelta(hours=8), "CST")
 SHARE_TYPES = ("unconditional", "conditional", "none")
@@ -87,7 +88,7 @@ def parse_item(raw: object) -> RecordInput | Deletion:
         local_id=local_id,
         title=title,
         body=html_to_text(_text(raw, "body", MAX_BODY, required=True)),
-        url=_text(raw, "url", MAX_URL),
+        url=_url(_text(raw, "url", MAX_URL)),
         column=_text(raw, "column", 256).strip("/ "),
         doc_type=_text(raw, "doc_type", 32),
         published=_datetime(raw.get("published"), "published"),
@@ -111,6 +112,14 @@ def _local_id(value: object) -> str:
                            code="missing_field", field="id")  # fmt: skip
     if not _LOCAL_ID.match(value):
         raise InvalidInput(f"id must be 1–{MAX_ID} characters without '/' or spaces", field="id")
+    return value
+
+
+def _url(value: str) -> str:
+    """The record's page: an absolute http(s) URL, or none (:mod:`exchange.links`)."""
+    if value and not is_web_link(value):
+        raise InvalidInput("url must be an absolute http:// or https:// address",
+                           code="invalid_url", field="url")  # fmt: skip
     return value
 
 

@@ -5,6 +5,7 @@ what it pulled as it is, plus ``site``, ``seq`` and the stored ``version``. A to
 carries no content at all: ``site``, ``id``, ``seq`` and ``deleted: true``.
 """
 
+from exchange.links import web_link
 from exchange.record_input import to_cluster_time
 from exchange.store.feed import Change
 from exchange.store.sharing import Audience
@@ -19,7 +20,8 @@ def record_json(change: Change) -> dict:
         "deleted": False,
         "title": change.title,
         "body": change.body,
-        "url": change.url,
+        # Stored before push refused unsafe URLs, perhaps: never handed on as a link.
+        "url": web_link(change.url),
         "column": change.column,
         "doc_type": change.doc_type,
         "published": to_cluster_time(change.published),

@@ -9,7 +9,7 @@ import pytest
 
 from exchange.record_input import parse_item
 from exchange.settings import Config
-from exchange.store import Store, open_store
+from exchange.store import Store, open_store, tables
 from exchange.store.feed import IndexFeed
 from exchange.store.sites import register_site
 from exchange.store.writing import ItemResult, apply_batch
@@ -72,6 +72,16 @@ def record(local_id: str, title: str, body: str = "", **fields) -> dict:
     item = {"id": local_id, "title": title, "body": body or title, "published": "2024-05-01"}
     item.update(fields)
     return item
+
+
+def store_url_as_before(store: Store, site: str, local_id: str, url: str) -> None:
+    """Give a stored record ``url`` as a release that did not check URLs would have stored
+    it (a push refuses one that is not http or https now): what is already in a store."""
+    r = tables.records.c
+    with store.write() as conn:
+        conn.execute(
+            tables.records.update().where(r.site == site, r.local_id == local_id).values(url=url)
+        )
 
 
 class Cluster:

@@ -11,7 +11,7 @@ from exchange.analytics import PopularQueries, Searched, SearchLog
 from exchange.app import create_app
 from exchange.pages.security import CONTENT_SECURITY_POLICY
 from exchange.resources.pages import BIG_COOKIE
-from tests.conftest import record
+from tests.conftest import record, store_url_as_before
 
 XSS_TITLE = "公积金&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;提取须知"
 
@@ -33,8 +33,9 @@ def pages(zq):
     zq.push(
         "530521",
         record("3", "施甸县公积金提取指南", "租房提取公积金。", doc_type="办事服务"),
-        record("4", XSS_TITLE, "提取公积金的注意事项。", url="javascript:alert(3)"),
+        record("4", XSS_TITLE, "提取公积金的注意事项。"),
     )
+    store_url_as_before(zq.store, "530521", "4", "javascript:alert(3)")
     zq.push("530521100", record("5", "甸阳镇公积金政策宣传", "宣传公积金政策。"))
     zq.index()
     log = SearchLog(zq.store, flush_seconds=3600)

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from exchange.errors import NotFound
 from exchange.feeds.xmltext import element, markup, utc_stamp
+from exchange.links import web_link
 from exchange.record_input import to_cluster_time
 from exchange.store import Store, tables
 from exchange.store.feed import Change, recent_changes
@@ -82,8 +83,8 @@ def _entry(change: Change, site: Site) -> str:
     ]
     if change.published is not None:
         parts.append(element("published", to_cluster_time(change.published)))
-    if change.url:
-        parts.append(markup("link", attrs={"rel": "alternate", "href": change.url}))
+    if link := web_link(change.url):
+        parts.append(markup("link", attrs={"rel": "alternate", "href": link}))
     if change.doc_type:
         parts.append(markup("category", attrs={"term": change.doc_type, "scheme": DOC_TYPES}))
     if change.column:

@@ -25,6 +25,7 @@ import orjson
 from sqlalchemy import func, select
 
 from exchange.feeds.xmltext import element, markup, utc_stamp
+from exchange.links import web_link
 from exchange.record_input import to_cluster_time
 from exchange.store import Store, tables
 from exchange.store.feed import Change, get_change, read_changes
@@ -298,7 +299,7 @@ def _dublin_core(change: Change, site: Site | None) -> str:
         ("dc:date", published[:10] if published else ""),
         ("dc:type", change.doc_type),
         ("dc:subject", change.subject),
-        ("dc:identifier", change.url),
+        ("dc:identifier", web_link(change.url)),
         ("dc:identifier", change.index_no),
         ("dc:identifier", change.doc_no),
         ("dc:description", change.body),

@@ -2,6 +2,7 @@
 
 import falcon
 
+from exchange.links import web_link
 from exchange.search_params import anchor_and_scope, search_request
 from exchange.search_service import Answer, SearchService
 from exchange.site_cache import SiteCache
@@ -60,7 +61,7 @@ def _hit(hit: Hit) -> dict:
         "tier": hit.tier,
         "title": hit.title,
         "snippet": hit.snippet,
-        "url": hit.url,
+        "url": web_link(hit.url),
         "published": hit.published.isoformat() + "+08:00" if hit.published else None,
         "column": hit.column,
         "doc_type": hit.doc_type,

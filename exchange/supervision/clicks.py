@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from exchange.errors import InvalidInput, NotFound
+from exchange.links import is_web_link
 from exchange.store import Store, tables
 from exchange.supervision.published import published
 from indexer.analysis.normalize import fold
@@ -47,7 +48,7 @@ def record_click(store: Store, click: Click) -> str:
         ).scalar_one_or_none()
         if url is None:
             raise NotFound(f"no published record {click.record}", code="unknown_record")
-        if not url.startswith(("https://", "http://")):
+        if not is_web_link(url):
             raise NotFound(f"record {click.record} has no web page", code="no_page")
         conn.execute(
             tables.search_clicks.insert().values(

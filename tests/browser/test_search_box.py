@@ -11,12 +11,15 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
+from exchange.store import open_store
 from tests.browser.conftest import (
     DESKTOP,
     PHONE,
     SERIOUS,
     demo_data,
 )
+from tests.conftest import store_url_as_before
+from tests.databases import store_url
 from tests.e2e.conftest import Server, free_port, run_zhanqun
 
 pytestmark = pytest.mark.e2e
@@ -94,13 +97,19 @@ def cluster(tmp_path_factory, zhanqun_server, static_site) -> Cluster:
         "id": "xss-1",
         "title": XSS_TITLE,
         "body": "住房公积金提取业务的办理须知。",
-        "url": "javascript:window.__pwned=3",
         "published": "2024-06-01",
         "doc_type": "办事服务",
     }
     jsonl = root / "xss.jsonl"
     jsonl.write_text(json.dumps(item, ensure_ascii=False) + "\n", encoding="utf-8")
     run_zhanqun(data_dir, "import", str(jsonl), "--site", HOST_SITE)
+    # Imported now, an unsafe URL would be refused; one stored before that rule must still
+    # never become a link.
+    store = open_store(store_url(data_dir))
+    try:
+        store_url_as_before(store, HOST_SITE, "xss-1", "javascript:window.__pwned=3")
+    finally:
+        store.dispose()
     run_zhanqun(data_dir, "index")
     server = zhanqun_server(data_dir)
     snippet = SNIPPET.format(base=server.base_url, site=HOST_SITE)
