@@ -27,6 +27,7 @@ import orjson
 from exchange import mirror_resync
 from exchange.classification import Marks
 from exchange.errors import InvalidInput, Unavailable, ZhanqunError
+from exchange.links import is_web_link
 from exchange.record_input import Deletion, RecordInput, parse_item
 from exchange.store import Store
 from exchange.store.audit import audit
@@ -166,7 +167,7 @@ def _apply_page(
 ) -> None:
     by_site: dict[str, list[RecordInput | Deletion]] = {}
     for entry in page["changes"]:
-        by_site.setdefault(entry["site"], []).append(_item(entry))
+        by_site.setdefault(entry["site"], []).append(as_push_item(entry))
     cursor = page["next"] if save_cursor else None
     last = list(by_site)[-1] if by_site else None
     for site, items in by_site.items():
@@ -210,9 +211,14 @@ def _actor(origin: str) -> str:
     return f"mirror:{origin}"
 
 
-def _item(entry: dict) -> RecordInput | Deletion:
+def as_push_item(entry: dict) -> RecordInput | Deletion:
     """A feed entry as a push item; the peer's sequence number is the local version."""
     if not isinstance(entry, dict) or "site" not in entry or "seq" not in entry:
         raise InvalidInput("the peer sent a change without site or seq", code="peer_error")
     item = {**entry, "version": entry["seq"]}
+    url = item.get("url")
+    if isinstance(url, str) and url.strip() and not is_web_link(url.strip()):
+        # A peer on an older release may hand on a URL a push is refused now (javascript:…):
+        # the copy keeps the record, not the link, rather than stopping the pull at it.
+        item["url"] = ""
     return parse_item(item)

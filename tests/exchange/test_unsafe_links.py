@@ -6,6 +6,7 @@ click's redirect."""
 import orjson
 
 from exchange import cli
+from exchange.mirror import as_push_item
 from tests.conftest import record, store_url_as_before
 
 UNSAFE = [
@@ -72,3 +73,9 @@ def test_a_url_stored_before_the_rule_is_never_published_as_a_link(api, zq):
         assert (click.status_code, click.json["error"]["code"]) == (404, "no_page")
     assert api.client.simulate_get("/click", params={"r": "530500/safe"}).headers[
         "location"] == SAFE  # fmt: skip
+
+
+def test_a_mirror_copies_a_peers_record_without_its_unsafe_link():
+    entry = {"site": "530500", "seq": 7, "id": "old", "title": "旧记录", "body": "正文"}
+    assert as_push_item({**entry, "url": "javascript:alert(1)"}).url == ""
+    assert as_push_item({**entry, "url": SAFE}).url == SAFE
