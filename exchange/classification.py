@@ -10,10 +10,18 @@ Matching is blind to width and traditional characters — each character of a ma
 every character that :func:`indexer.analysis.normalize.fold` turns into it — and allows
 whitespace between a mark's characters, so neither ``機密★`` nor ``秘 密 ★`` slips through:
 
-A mark with the star is unambiguous wherever it stands. A mark without one (内部资料,
-不予公开) is a label only where labels are put — the title and the head of the document; deep
-in a body it is prose (a regulation on disclosure says when information is 不予公开), and
-holding every such text would hold half the law library.
+A mark with the star is unambiguous wherever it stands; the hollow star ☆, which documents
+typed by hand use for ★, counts as the star. A mark without one (内部资料, 不予公开) is a label
+only where labels are put — the title and the head of the document; deep in a body it is
+prose (a regulation on disclosure says when information is 不予公开), and holding every such
+text would hold half the law library.
+
+A grade written bare — 绝密, 机密 or 秘密 without a star, the grade of each starred mark — is a
+mark where the national rules on marking state secrets put one: heading the title, or first
+in the body (after a 份号, the copy number, if any), standing alone — followed by a star, a
+space, a bracket, the 保密期限 (1年, 6个月, 长期), 启用前, or nothing. Anywhere else, and run
+into other words, it is prose: a news title about the film 《绝密档案》, 机密文件管理办法,
+秘密花园.
 
 >>> marks = Marks(["机密★", "内部资料", "不予公开"])
 >>> marks.find("关于2024年工作的通知", "機密 ★ 1年 正文")
@@ -24,6 +32,10 @@ True
 '内部资料'
 >>> marks.find("政府信息公开条例", "。" * 300 + "涉密信息不予公开。") is None
 True
+>>> marks.find("机密 关于边境管控的请示", "正文"), marks.find("工作方案", "000123\\n机密\\n正文")
+('机密', '机密')
+>>> marks.find("机密文件管理办法", "正文"), marks.find("电影《机密档案》今日上映", "正文")
+(None, None)
 """
 
 import functools
@@ -37,7 +49,16 @@ from indexer.analysis.normalize import fold
 MARKS_FILE = "classification_marks.txt"
 # Where a label without a star counts: the first characters of the body.
 LABEL_HEAD = 120
+STAR = "★"
 _SPACE = re.compile(r"\s+")
+# Characters written for another that fold() does not unite: the hollow star for the star.
+_ALSO_WRITTEN = {STAR: {"☆"}}
+# What may stand before a bare grade heading a text (after fold(): full-width forms are
+# ASCII): a copy number (份号), an opening bracket, the word 密级 ("密级：机密").
+_BEFORE_GRADE = r"^\s*(?:[0-9]{1,8}\s+)?[(\[【〔〖]?\s*(?:密级\s*:?\s*)?"
+# What must follow it for it to be a mark, not the start of a word (机密文件).
+_AFTER_GRADE = (r"(?:[★☆(\[]|\s|$|[)\]】〕〗]"
+                r"|[0-9一二三四五六七八九十]+\s*(?:年|个月|月)|长期|启用前)")  # fmt: skip
 
 
 class Marks:
@@ -54,6 +75,10 @@ class Marks:
         pattern = "|".join(f"({_spelling(mark)})" for mark in alternatives)
         self._pattern = re.compile(f"(?={starts})(?:{pattern})") if pattern else None
         self._by_group = alternatives
+        grades = sorted((m[:-1] for m in self.marks if m.endswith(STAR) and len(m) > 1),
+                        key=len, reverse=True)  # fmt: skip
+        spelled = "|".join(r"\s*".join(re.escape(char) for char in grade) for grade in grades)
+        self._heading = re.compile(f"{_BEFORE_GRADE}({spelled}){_AFTER_GRADE}") if grades else None
 
     def find(self, title: str, body: str) -> str | None:
         """The first mark found in the title or body, or None (see the module's docstring)."""
@@ -62,9 +87,16 @@ class Marks:
         for text, labels_count in ((title, True), (body[:LABEL_HEAD], True), (body, False)):
             for found in self._pattern.finditer(text):
                 mark = self._by_group[found.lastindex - 1]
-                if labels_count or "★" in mark:
+                if labels_count or STAR in mark:
                     return mark
-        return None
+        return self._bare_grade(title) or self._bare_grade(body[:LABEL_HEAD])
+
+    def _bare_grade(self, text: str) -> str | None:
+        """The grade heading ``text`` without a star (see the module's docstring), or None."""
+        if self._heading is None:
+            return None
+        found = self._heading.match(fold(text))
+        return _SPACE.sub("", found.group(1)) if found else None
 
     @classmethod
     def load(cls, data_dir: Path | None = None) -> "Marks":
@@ -82,7 +114,7 @@ def _spelling(mark: str) -> str:
 
 def _written(char: str) -> set[str]:
     """A character and every character that folds to it."""
-    return {char} | _variants().get(char, set())
+    return {char} | _variants().get(char, set()) | _ALSO_WRITTEN.get(char, set())
 
 
 def _one_of(chars: set[str]) -> str:

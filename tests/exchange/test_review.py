@@ -110,3 +110,45 @@ def test_reject_by_the_command_line_and_the_operators_own_marks(zq, config, caps
     # The same content pushed again stays refused; new content is screened afresh.
     assert zq.push("530500", record("w1", "機密★ 某项目资料"))[0].outcome == "rejected"
     assert zq.push("530500", record("w1", "某项目公开资料"))[0].outcome == "updated"
+
+
+# A grade heading the title or the body, with a hollow star, a full star or none, is a mark.
+BARE_MARKS = [
+    ("绝密 关于边境管控的请示", "正文"),
+    ("机密☆ 某项目资料", "正文"),
+    ("机密☆关于某项目的报告", "正文"),
+    ("【秘密】关于调整部署的通知", "正文"),
+    ("絕密 關於邊境的請示", "正文"),  # traditional characters
+    ("秘密", "正文"),
+    ("关于某项目的报告", "机密\n正文"),
+    ("关于某项目的报告", "000123\n秘密\n特急\n正文"),  # after the copy number (份号)
+    ("关于某项目的报告", "密级：机密\n正文"),
+    ("关于某项目的报告", "秘密 1年\n正文"),
+    ("关于某项目的报告", "机密（6个月）\n正文"),
+    ("关于某项目的报告", "  绝密启用前\n试题"),
+]
+# The same words as prose: mid-title, run into a word, or deep in the body.
+NOT_MARKS = [
+    ("电影《绝密档案》今日上映", "影片讲述了一段往事。"),
+    ("纪录片绝密档案今晚播出", "正文"),
+    ("绝密档案：七十年前的地下交通站", "正文"),
+    ("机密文件管理办法", "正文"),
+    ("秘密花园主题公园开放", "正文"),
+    ("守护 秘密 的人", "正文"),
+    ("工作简报", "秘密花园开放了\n正文"),
+    ("关于保密工作的通知", "各单位要做好机密 文件的管理。"),
+    ("工作简报", "本期要点。\n绝密 档案管理要求见附件。"),
+]
+
+
+def test_a_bare_grade_heading_a_title_or_body_is_held_and_prose_is_not(api):
+    items = [record(f"m{n}", title, body) for n, (title, body) in enumerate(BARE_MARKS)]
+    items += [record(f"p{n}", title, body) for n, (title, body) in enumerate(NOT_MARKS)]
+    results = api.push("city", items).json["results"]
+    outcomes = {(i["title"], i["body"]): r["outcome"] for i, r in zip(items, results, strict=True)}
+    assert outcomes == {
+        **{pair: "held" for pair in BARE_MARKS},
+        **{pair: "created" for pair in NOT_MARKS},
+    }
+    marks = {r["reason"].split()[4].rstrip(":") for r in results if r["outcome"] == "held"}
+    assert marks == {"绝密", "机密", "秘密", "机密★"}  # the hollow star counts as the star
