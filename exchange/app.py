@@ -13,7 +13,7 @@ from exchange.classification import Marks
 from exchange.cors import ClusterCors
 from exchange.errors import ZhanqunError
 from exchange.feeds.oai import Repository
-from exchange.guard.middleware import BanCheck, Guard, RateLimit
+from exchange.guard.middleware import BanCheck, ClientOrigin, Guard, RateLimit
 from exchange.metrics import Metrics, RequestMetrics
 from exchange.metrics_state import SharedStateCollector
 from exchange.numbers import WholeNumberConverter
@@ -71,7 +71,9 @@ def create_app(
         middleware=[
             RequestMetrics(metrics),
             ClusterCors(sites),
-            # Bans before the key is looked at; rate limits once it is known (docs/security.md).
+            # Who the client is; bans before the key is looked at (a ban sparing keys checks
+            # the key itself); rate limits once it is known (docs/security.md).
+            ClientOrigin(guard.addresses),
             BanCheck(guard),
             KeyAuthentication(store),
             RateLimit(guard),

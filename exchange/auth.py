@@ -22,15 +22,33 @@ class KeyAuthentication:
 
     def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
         req.context.key = None
-        header = req.get_header("Authorization")
-        if header is None:
+        token = bearer_token(req)
+        if token is None:
             return
-        scheme, _, token = header.strip().partition(" ")
-        if scheme.lower() != "bearer":
-            return
-        if not token.strip():
+        if not token:
             raise _bad_header()
-        req.context.key = authenticate(self.store, token.strip())
+        req.context.key = authenticate(self.store, token)
+
+
+def bearer_token(req: falcon.Request) -> str | None:
+    """The token of an ``Authorization: Bearer`` header ("" when it is blank), or None when
+    the request has no such header."""
+    header = req.get_header("Authorization")
+    if header is None:
+        return None
+    scheme, _, token = header.strip().partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
+
+
+def valid_key(store: Store, req: falcon.Request) -> ApiKey | None:
+    """The request's key if it is valid and not revoked, else None; never raises."""
+    token = bearer_token(req)
+    if not token:
+        return None
+    try:
+        return authenticate(store, token)
+    except Unauthorized:
+        return None
 
 
 def require(scope: str, cluster: bool = False):

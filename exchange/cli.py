@@ -158,6 +158,11 @@ def _ban_verbs(verbs, common: argparse.ArgumentParser) -> None:
     subject.add_argument("--key", metavar="KEY_ID", help="an API key's id")
     add.add_argument("--for", dest="duration", help="e.g. 30m, 12h, 7d (default: until lifted)")
     add.add_argument("--reason", default="", help="why, for the audit log")
+    add.add_argument(
+        "--spare-keys",
+        action="store_true",
+        help="an address ban that lets requests with a valid, unbanned API key through",
+    )
     lift = ban_verbs.add_parser("lift", parents=[common], help="lift a ban (unban)")
     lift.add_argument("ban_id", type=int, metavar="BAN_ID")
 

@@ -30,7 +30,8 @@ def bans(args: argparse.Namespace, config: Config) -> int:
         elif args.ban_verb == "add":
             kind, subject = ("key", args.key) if args.key else ("address", args.address)
             addresses = ClientAddresses.parse(config.trusted_proxies)
-            ban = ban_manually(store, addresses, kind, subject, cli_actor(), duration, args.reason)
+            ban = ban_manually(store, addresses, kind, subject, cli_actor(), duration,
+                               args.reason, args.spare_keys)  # fmt: skip
             print(f"banned {_line(ban)}")
         else:
             ban = lift_ban(store, args.ban_id, cli_actor())
@@ -43,5 +44,6 @@ def bans(args: argparse.Namespace, config: Config) -> int:
 def _line(ban: Ban) -> str:
     until = f"{ban.expires_at:%Y-%m-%d %H:%M:%S}Z" if ban.expires_at else "until lifted"
     state = "active" if ban.active() else "ended"
-    return (f"{ban.id}\t{ban.kind}\t{ban.subject}\t{until}\t{state}\t{ban.actor}"
+    spared = "keys spared" if ban.spares_keys else "all refused"
+    return (f"{ban.id}\t{ban.kind}\t{ban.subject}\t{until}\t{state}\t{spared}\t{ban.actor}"
             f"\t{ban.reason or '-'}")  # fmt: skip

@@ -6,7 +6,11 @@
     {"time": "2024-06-01T02:03:04.567Z", "level": "info", "logger": "gunicorn.access",
      "message": "GET /v1/search 200", "pid": 4711, "method": "GET", "path": "/v1/search",
      "query": "q=...", "status": 200, "bytes": 5120, "duration_ms": 12.3,
-     "remote": "10.0.0.7", "referer": "-", "user_agent": "..."}
+     "client": "203.0.113.9", "proxy": "127.0.0.1", "referer": "-", "user_agent": "..."}
+
+``client`` is the address the request came from, resolved through the trusted proxies exactly
+as the guard resolves it (``--trusted-proxies``); ``proxy`` is the trusted proxy that passed it
+on, or null when the client connected itself.
 """
 
 import logging
@@ -15,6 +19,9 @@ from datetime import UTC, datetime
 
 import orjson
 from gunicorn.glogging import Logger
+
+from exchange.guard.clients import ClientAddresses
+from exchange.settings import from_env
 
 APP_LOGGER = "zhanqun"
 
@@ -43,6 +50,7 @@ class JsonLogger(Logger):
 
     def setup(self, cfg) -> None:
         super().setup(cfg)
+        self.addresses = ClientAddresses.parse(from_env().trusted_proxies)
         formatter = JsonFormatter()
         for log in (self.error_log, self.access_log):
             for handler in log.handlers:
@@ -57,6 +65,7 @@ class JsonLogger(Logger):
         if not self.access_log_enabled:
             return
         atoms = self.atoms(resp, req, environ, request_time)
+        origin = self.addresses.origin(atoms["h"], environ.get("HTTP_X_FORWARDED_FOR"))
         fields = {
             "method": atoms["m"],
             "path": atoms["U"],
@@ -64,7 +73,8 @@ class JsonLogger(Logger):
             "status": int(atoms["s"]) if str(atoms["s"]).isdigit() else atoms["s"],
             "bytes": atoms["B"],
             "duration_ms": round(atoms["D"] / 1000, 3),
-            "remote": atoms["h"],
+            "client": origin.client,
+            "proxy": origin.proxy,
             "referer": atoms["f"],
             "user_agent": atoms["a"],
         }

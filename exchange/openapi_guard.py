@@ -24,6 +24,10 @@ _BAN = {
         "expires_at": {"type": ["string", "null"]},
         "lifted_at": {"type": ["string", "null"]},
         "lifted_by": {"type": ["string", "null"]},
+        "spares_keys": {
+            "type": "boolean",
+            "description": "an address ban that lets requests with a valid key through",
+        },
         "active": {"type": "boolean"},
     },
 }
@@ -61,6 +65,11 @@ def bans_paths() -> dict:
                                 "description": "30m, 12h, 7d; none: until lifted",
                             },
                             "reason": {"type": "string", "maxLength": 256},
+                            "spare_keys": {
+                                "type": "boolean",
+                                "description": "an address ban only: let a request with a "
+                                "valid, unbanned key through",
+                            },
                         },
                     }
                 ),

@@ -17,6 +17,8 @@ household or office gets whole, so rotating addresses inside it buys nothing.
 '203.0.113.9'
 >>> addresses.resolve("198.51.100.7", "203.0.113.9")
 '198.51.100.7'
+>>> addresses.origin("10.0.0.5", "198.51.100.7, 203.0.113.9, 10.0.0.2")
+Origin(client='203.0.113.9', proxy='10.0.0.5')
 >>> bucket("2001:db8:1:2:3:4:5:6")
 '2001:db8:1:2::/64'
 """
@@ -24,6 +26,8 @@ household or office gets whole, so rotating addresses inside it buys nothing.
 import ipaddress
 
 import falcon
+
+from exchange.request_origin import Origin
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -90,6 +94,13 @@ class ClientAddresses:
             if not self.is_trusted(str(address)):
                 break
         return str(nearest)
+
+    def origin(self, peer: str, forwarded_for: str | None) -> Origin:
+        """The client and, when a trusted proxy named it, that proxy (the peer)."""
+        client = self.resolve(peer, forwarded_for)
+        nearest = canonical(peer)
+        proxy = str(nearest) if nearest is not None and str(nearest) != client else None
+        return Origin(client, proxy)
 
     def of(self, req: falcon.Request) -> str:
         return self.resolve(req.remote_addr, req.get_header("X-Forwarded-For"))

@@ -21,8 +21,10 @@ def ban_manually(
     actor: str,
     duration: timedelta | None,
     reason: str = "",
+    spares_keys: bool = False,
 ) -> Ban:
-    """Place a ban; raises :class:`InvalidInput` for a trusted proxy's address."""
+    """Place a ban (of an address, sparing keys or not); raises :class:`InvalidInput` for a
+    trusted proxy's address."""
     subject = canonical_subject(kind, subject)
     if kind == "address":
         network = ipaddress.ip_network(subject)
@@ -34,4 +36,4 @@ def ban_manually(
                     code="protected_address",
                     field="address",
                 )
-    return add_ban(store, kind, subject, actor, duration, reason)
+    return add_ban(store, kind, subject, actor, duration, reason, spares_keys)

@@ -1,10 +1,14 @@
-"""The guard as Falcon middleware: bans, rate limits and automatic bans.
+"""The guard as Falcon middleware: who the client is, bans, rate limits and automatic bans.
 
-Two pieces, on either side of :class:`~exchange.auth.KeyAuthentication`:
+:class:`ClientOrigin` comes first: it resolves the client's address through the trusted
+proxies, once, for everything after it (and for the audit log: :mod:`exchange.request_origin`).
+Then two pieces, on either side of :class:`~exchange.auth.KeyAuthentication`:
 
-* :class:`BanCheck` runs before it: a banned address is refused before its key is even
-  looked at (so a banned client cannot go on guessing keys), and after the answer it counts
-  failed authentications (a 401 other than "this needs a key") towards an automatic ban;
+* :class:`BanCheck` runs before it: a banned address is refused before anything else — but
+  a ban that *spares keys* (every automatic one) lets a request with a valid, unrevoked key
+  through, so a county's NAT shared with an attacker does not stop the county's CMS; anonymous
+  requests and wrong keys from the address stay refused. After the answer it counts failed
+  authentications (a 401 other than "this needs a key") towards an automatic ban;
 * :class:`RateLimit` runs after it, when the caller's key is known: a banned key is refused,
   then the request is counted against its key's limit, or its address's when it has no key,
   in the search or the exchange category. Past the limit the answer is 429 with
@@ -25,6 +29,8 @@ from limits.errors import StorageError
 from limits.storage import Storage
 from limits.strategies import FixedWindowRateLimiter
 
+from exchange import request_origin
+from exchange.auth import valid_key
 from exchange.errors import Forbidden, TooManyRequests
 from exchange.guard.banlist import BanList
 from exchange.guard.clients import ClientAddresses, bucket
@@ -105,7 +111,9 @@ class Guard:
             return
         duration: timedelta = self.auto_ban.duration
         reason = f"automatic: {what} beyond {threshold}"
-        placed = add_ban_unless_banned(self.store, kind, subject, ACTOR, duration, reason)
+        # An address ban spares keys: a valid key from it is no attacker's (docs/security.md).
+        placed = add_ban_unless_banned(self.store, kind, subject, ACTOR, duration, reason,
+                                       spares_keys=kind == "address")  # fmt: skip
         if placed is not None:
             log.warning("banned %s %s for %s: %s", kind, subject, duration, reason)
             self.bans.reload()
@@ -121,6 +129,26 @@ def _refuse(ban: Ban, who: str) -> Forbidden:
     return error
 
 
+class ClientOrigin:
+    """Falcon middleware, first of the guard's: ``req.context.client`` (the address the
+    request is counted and banned as) and the origin the audit log records."""
+
+    def __init__(self, addresses: ClientAddresses) -> None:
+        self.addresses = addresses
+
+    def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
+        origin = self.addresses.origin(req.remote_addr, req.get_header("X-Forwarded-For"))
+        req.context.client = origin.client
+        req.context.origin_token = request_origin.enter(origin)
+
+    def process_response(
+        self, req: falcon.Request, resp: falcon.Response, resource, req_succeeded: bool
+    ) -> None:
+        token = req.context.get("origin_token")
+        if token is not None:
+            request_origin.leave(token)
+
+
 class BanCheck:
     """Falcon middleware before authentication: banned addresses; failed authentications."""
 
@@ -128,11 +156,15 @@ class BanCheck:
         self.guard = guard
 
     def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
-        client = self.guard.addresses.of(req)
+        client = req.context.get("client") or self.guard.addresses.of(req)
         req.context.client = client
         ban = self.guard.bans.for_address(client)
-        if ban is not None:
-            raise _refuse(ban, "this address")
+        if ban is None:
+            return
+        # Key guessing is hopeless against 256-bit secrets; shutting out a county is not.
+        if ban.spares_keys and valid_key(self.guard.store, req) is not None:
+            return
+        raise _refuse(ban, "this address")
 
     def process_response(
         self, req: falcon.Request, resp: falcon.Response, resource, req_succeeded: bool

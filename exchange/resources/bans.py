@@ -2,8 +2,9 @@
 
 * ``GET /v1/bans`` — the bans in force, newest first (``?all=true``: every ban ever placed);
 * ``POST /v1/bans`` with ``{"address": "203.0.113.7" | "203.0.113.0/24"}`` or
-  ``{"key": "KEY_ID"}``, and optionally ``"duration": "2h"`` (none: until lifted) and
-  ``"reason": "…"``;
+  ``{"key": "KEY_ID"}``, and optionally ``"duration": "2h"`` (none: until lifted),
+  ``"reason": "…"`` and, for an address, ``"spare_keys": true`` (a request with a valid key
+  goes through);
 * ``DELETE /v1/bans/{id}`` — lift a ban (unban).
 """
 
@@ -46,9 +47,12 @@ class BansResource:
                 raise InvalidInput(f"duration: {error}", field="duration") from None
         if not isinstance(reason, str):
             raise InvalidInput("reason must be a string", field="reason")
+        spares_keys = body.get("spare_keys", False)
+        if not isinstance(spares_keys, bool):
+            raise InvalidInput("spare_keys must be true or false", field="spare_keys")
         kind = given[0]
         ban = ban_manually(self.store, self.guard.addresses, kind, body[kind],
-                           req.context.key.actor, duration, reason)  # fmt: skip
+                           req.context.key.actor, duration, reason, spares_keys)  # fmt: skip
         self.guard.bans.reload()
         resp.status = falcon.HTTP_201
         resp.media = ban.as_dict()

@@ -86,7 +86,8 @@ class LoginResource:
         try:
             cookie = self.sessions.log_in(token)
         except (Unauthorized, Forbidden) as error:
-            log.warning("dashboard login refused from %s: %s", req.remote_addr, error.code)
+            client = req.context.get("client") or req.remote_addr
+            log.warning("dashboard login refused from %s: %s", client, error.code)
             message = (
                 "密钥无效或已吊销。"
                 if isinstance(error, Unauthorized)

@@ -2,7 +2,8 @@
 
 An entry is written in the same transaction as the operation it records, so the log never
 claims something that did not happen and nothing happens without its entry. The actor is
-``key:ID`` for the HTTP API and ``cli:USER`` for the command line.
+``key:ID`` for the HTTP API and ``cli:USER`` for the command line; an entry made over HTTP
+also holds the client's address and the proxy it came through (``client``, ``proxy``).
 """
 
 import getpass
@@ -12,6 +13,7 @@ from datetime import UTC, datetime
 import orjson
 from sqlalchemy import Connection, select
 
+from exchange.request_origin import current_origin
 from exchange.store import tables
 from exchange.store.engine import Store
 
@@ -49,7 +51,11 @@ def cli_actor() -> str:
 def audit(
     conn: Connection, actor: str, action: str, site: str | None = None, target: str = "", **detail
 ) -> None:
-    """Record one operation, inside the caller's transaction."""
+    """Record one operation, inside the caller's transaction; one an HTTP request causes
+    carries the request's client address and proxy (:mod:`exchange.request_origin`)."""
+    origin = current_origin()
+    if origin is not None:
+        detail = {**detail, **origin.as_dict()}
     conn.execute(
         tables.audit_log.insert().values(
             at=datetime.now(UTC).replace(tzinfo=None),

@@ -6,8 +6,11 @@ limit: :mod:`exchange.guard`). Every ban and every lifting is written to the aud
 same transaction. Rows are never deleted: an expired or lifted ban stays as history.
 
 A subject is an IPv4 or IPv6 address, a network in CIDR notation (``203.0.113.0/24``), or a
-key id. Addresses are stored in their canonical form, so ``::ffff:1.2.3.4`` and ``1.2.3.4``
-or an uppercase IPv6 address cannot slip past a ban of the same host.
+key id. An address ban may *spare keys*: a request from the address with a valid, unbanned
+API key goes through (a county's NAT shared with an attacker must not stop its CMS); the
+automatic bans of addresses all do. Addresses are stored in their canonical form, so
+``::ffff:1.2.3.4`` and ``1.2.3.4`` or an uppercase IPv6 address cannot slip past a ban of the
+same host.
 """
 
 import ipaddress
@@ -40,6 +43,7 @@ class Ban:
     expires_at: datetime | None
     lifted_at: datetime | None = None
     lifted_by: str | None = None
+    spares_keys: bool = False
 
     def active(self, now: datetime | None = None) -> bool:
         now = now or _now()
@@ -66,6 +70,7 @@ class Ban:
             "expires_at": moment(self.expires_at),
             "lifted_at": moment(self.lifted_at),
             "lifted_by": self.lifted_by,
+            "spares_keys": self.spares_keys,
             "active": self.active(),
         }
 
@@ -99,20 +104,27 @@ def add_ban(
     actor: str,
     duration: timedelta | None,
     reason: str = "",
+    spares_keys: bool = False,
 ) -> Ban:
-    """Ban a subject for ``duration`` (None: until lifted)."""
-    ban = _place(store, kind, subject, actor, duration, reason, unless_banned=False)
+    """Ban a subject for ``duration`` (None: until lifted); an address ban may spare keys."""
+    ban = _place(store, kind, subject, actor, duration, reason, spares_keys, unless_banned=False)
     if ban is None:
         raise AssertionError("a ban is always placed when unless_banned is false")
     return ban
 
 
 def add_ban_unless_banned(
-    store: Store, kind: str, subject: str, actor: str, duration: timedelta, reason: str
+    store: Store,
+    kind: str,
+    subject: str,
+    actor: str,
+    duration: timedelta,
+    reason: str,
+    spares_keys: bool = False,
 ) -> Ban | None:
     """An automatic ban: nothing is done, and None returned, when the subject already has one
     in force, so several workers noticing the same abuser at once place one ban, not one each."""
-    return _place(store, kind, subject, actor, duration, reason, unless_banned=True)
+    return _place(store, kind, subject, actor, duration, reason, spares_keys, unless_banned=True)
 
 
 def _place(
@@ -122,9 +134,12 @@ def _place(
     actor: str,
     duration: timedelta | None,
     reason: str,
+    spares_keys: bool,
     unless_banned: bool,
 ) -> Ban | None:
     subject = canonical_subject(kind, subject)
+    if spares_keys and kind != "address":
+        raise InvalidInput("only a ban of an address can spare keys", field="spare_keys")
     if len(reason) > MAX_REASON:
         raise InvalidInput(f"reason must be at most {MAX_REASON} characters", field="reason")
     if duration is not None and duration <= timedelta(0):
@@ -144,12 +159,13 @@ def _place(
                 actor=actor[:64],
                 created_at=now,
                 expires_at=expires,
+                spares_keys=spares_keys,
             )
         ).inserted_primary_key[0]
         seconds = int(duration.total_seconds()) if duration is not None else None
         audit(conn, actor, "ban.add", None, f"{kind}:{subject}", id=ban_id, reason=reason,
-              seconds=seconds)  # fmt: skip
-    return Ban(ban_id, kind, subject, reason, actor[:64], now, expires)
+              seconds=seconds, spares_keys=spares_keys)  # fmt: skip
+    return Ban(ban_id, kind, subject, reason, actor[:64], now, expires, spares_keys=spares_keys)
 
 
 def lift_ban(store: Store, ban_id: int, actor: str) -> Ban:
@@ -206,7 +222,7 @@ def _active_clause(now: datetime) -> tuple:
 
 def _ban(row) -> Ban:
     return Ban(row.id, row.kind, row.subject, row.reason, row.actor, row.created_at,
-               row.expires_at, row.lifted_at, row.lifted_by)  # fmt: skip
+               row.expires_at, row.lifted_at, row.lifted_by, row.spares_keys)  # fmt: skip
 
 
 def _now() -> datetime:

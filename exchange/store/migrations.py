@@ -14,7 +14,7 @@ from sqlalchemy import Connection, case, func, inspect, select
 from exchange.errors import Unavailable
 from exchange.store import tables
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 CHANGE_SEQ = "change_seq"
 STORE_ID = "store_id"
 # PostgreSQL advisory lock key (any constant of our own) held while a store is created or upgraded.
@@ -76,6 +76,16 @@ def _to_6(connection: Connection) -> None:
     )
 
 
+def _to_7(connection: Connection) -> None:
+    """Bans that spare keys: an address ban a request with a valid key passes."""
+    # A store older than version 5 got the bans table as it is now, column included.
+    if "spares_keys" in {c["name"] for c in inspect(connection).get_columns("bans")}:
+        return
+    connection.exec_driver_sql(
+        "ALTER TABLE bans ADD COLUMN spares_keys BOOLEAN NOT NULL DEFAULT false"
+    )
+
+
 def _name_store(connection: Connection) -> None:
     """A random identity, so a cursor from another store is recognised as such."""
     connection.execute(tables.meta.insert().values(key=STORE_ID, value=secrets.token_hex(8)))
@@ -87,6 +97,7 @@ STEPS: dict[int, Callable[[Connection], None]] = {
     4: _to_4,
     5: _to_5,
     6: _to_6,
+    7: _to_7,
 }
 
 

@@ -218,5 +218,7 @@ bans = Table(
     Column("expires_at", DateTime, nullable=True),  # NULL: until lifted
     Column("lifted_at", DateTime, nullable=True),
     Column("lifted_by", String(64), nullable=True),
+    # An address ban that lets a request with a valid, unbanned key through (docs/security.md).
+    Column("spares_keys", Boolean, nullable=False, default=False),
     Index("ix_bans_lifted_at_expires_at", "lifted_at", "expires_at"),
 )

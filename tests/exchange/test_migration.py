@@ -12,6 +12,7 @@ from tests.conftest import record
 # What each step of exchange/store/migrations.py added, undone newest first to take a store
 # back to the shape of an older release.
 ADDED_BY: dict[int, tuple[str, ...]] = {
+    7: ("ALTER TABLE bans DROP COLUMN spares_keys",),
     6: ("DROP INDEX ix_records_seq_searchable",),
     5: ("DROP TABLE bans",),
     4: ("DROP TABLE indexer_runs", "DROP TABLE search_clicks"),

@@ -128,6 +128,9 @@ def test_every_push_is_in_the_audit_log(api, zq, keys):
         "counts": {"created": 1, "rejected": 1},
         "idempotency_key": "k-1",
         "seq": [1, 1],
+        # Where the push came from: the test client connects from loopback, through no proxy.
+        "client": "127.0.0.1",
+        "proxy": None,
     }
 
 

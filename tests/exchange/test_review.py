@@ -45,7 +45,8 @@ def test_release_by_api_makes_it_a_new_change_that_readers_and_the_index_take(ap
     assert api.get("/v1/review", "operator").json["held"] == []
     [entry] = recent_entries(zq.store, action="review.release")
     assert entry.site == "530500" and entry.target == "s1"
-    assert entry.detail == {"seq": 2, "note": "已脱密，经办公室审核可公开"}
+    assert entry.detail == {"seq": 2, "note": "已脱密，经办公室审核可公开", "client": "127.0.0.1",
+                            "proxy": None}  # fmt: skip
     # A decision is taken once.
     twice = api.client.simulate_post(
         "/v1/review/530500/s1", json={"decision": "reject"}, headers=api.headers("operator")

@@ -18,20 +18,103 @@ def key_id(token: str) -> str:
     return token[3:15]
 
 
-def test_repeated_failed_authentications_ban_the_address(guarded, zq):
+def test_repeated_failed_authentications_ban_the_address_but_spare_valid_keys(guarded, zq):
+    """A county's NAT: someone guesses keys from the address the county's CMS pushes from."""
     app = guarded(auto_ban="auth=3/10minutes for=2h")
-    tries = [app.get("/v1/changes", key=WRONG_KEY).status_code for _ in range(4)]
+    tries = []
+    for n in range(4):
+        # The CMS's own pushes between the failures do not wipe them out.
+        assert (
+            app.push("county", [{"id": f"cms-{n}", "title": "通知", "body": "正文"}]).status_code
+            == 200
+        )
+        tries.append(app.get("/v1/changes", key=WRONG_KEY).status_code)
     assert tries == [401, 401, 401, 401]
-    # Banned now: even the right key and public search are refused, with how long to wait.
-    for answer in (app.get("/v1/changes", key="county"), app.get(SEARCH, q="公积金")):
+    # Banned now: anonymous requests and wrong keys are refused, with how long to wait...
+    for answer in (app.get(SEARCH, q="公积金"), app.get("/v1/changes", key=WRONG_KEY)):
         assert answer.status_code == 403
         assert answer.json["error"]["code"] == "banned"
         assert 7000 < int(answer.headers["Retry-After"]) <= 7200
+    # ...while a valid key from the same address still pushes, pulls and searches.
+    pushed = app.push("county", [{"id": "cms-after", "title": "通知", "body": "正文"}])
+    assert pushed.status_code == 200 and pushed.json["results"][0]["outcome"] == "created"
+    assert app.get("/v1/changes", key="county").status_code == 200
+    assert app.get(SEARCH, key="county", q="公积金").status_code == 200
     assert app.get(SEARCH, address="198.51.100.99", q="公积金").status_code == 200
     [ban] = list_bans(zq.store)
-    assert (ban.kind, ban.subject, ban.actor) == ("address", CITIZEN, "service:guard")
+    assert (ban.kind, ban.subject, ban.actor, ban.spares_keys) == (
+        "address", CITIZEN, "service:guard", True)  # fmt: skip
     [entry] = recent_entries(zq.store, action="ban.add")
     assert entry.target == f"address:{CITIZEN}" and entry.detail["seconds"] == 7200
+    assert entry.detail["spares_keys"] is True
+
+
+def test_a_revoked_or_banned_key_is_not_spared(guarded, zq, capsys, config):
+    app = guarded(auto_ban="auth=1/10minutes")
+    assert app.get("/v1/changes", key=WRONG_KEY).status_code == 401
+    assert app.get("/v1/changes", key=WRONG_KEY).status_code == 401  # the second one bans
+    assert app.get("/v1/changes", key="township").status_code == 200
+    settings = ["--data-dir", str(config.data_dir)]
+    assert zhanqun(["keys", "revoke", key_id(app.keys["township"]), *settings]) == 0
+    refused = app.get("/v1/changes", key="township")
+    assert (refused.status_code, refused.json["error"]["code"]) == (403, "banned")
+    operator = {"Authorization": f"Bearer {app.keys['operator']}",
+                "Content-Type": "application/json"}  # fmt: skip
+    county = key_id(app.keys["county"])
+    app.client.simulate_post("/v1/bans", body=orjson.dumps({"key": county}), headers=operator)
+    refused = app.get("/v1/changes", key="county")
+    assert (refused.status_code, refused.json["error"]["code"]) == (403, "banned")
+    assert f"key {county} is banned" in refused.json["error"]["message"]
+
+
+def test_a_manual_address_ban_spares_keys_only_when_it_says_so(guarded, zq, config, capsys):
+    app = guarded()
+    operator = {"Authorization": f"Bearer {app.keys['operator']}",
+                "Content-Type": "application/json"}  # fmt: skip
+
+    def ban(**body):
+        answer = app.client.simulate_post("/v1/bans", body=orjson.dumps(body), headers=operator)
+        return answer
+
+    def push():
+        return app.push("county", [{"id": "x", "title": "通知", "body": "正文"}]).status_code
+
+    spared = ban(address=CITIZEN, spare_keys=True)
+    assert spared.status_code == 201 and spared.json["spares_keys"] is True
+    assert (push(), app.get(SEARCH).status_code) == (200, 403)
+    app.client.simulate_delete(f"/v1/bans/{spared.json['id']}", headers=operator)
+    whole = ban(address=CITIZEN)
+    assert whole.json["spares_keys"] is False
+    assert (push(), app.get(SEARCH).status_code) == (403, 403)
+    refused = ban(key=key_id(app.keys["county"]), spare_keys=True)
+    assert (refused.status_code, refused.json["error"]["field"]) == (400, "spare_keys")
+    settings = ["--data-dir", str(config.data_dir)]
+    assert zhanqun(["bans", "add", "--address", "203.0.113.0/24", "--spare-keys", *settings]) == 0
+    assert "203.0.113.0/24" in capsys.readouterr().out
+    assert zhanqun(["bans", "list", *settings]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "\tkeys spared\t" in lines[0] and "\tall refused\t" in lines[1]
+
+
+def test_the_audit_log_names_the_client_and_the_proxy_it_came_through(guarded, zq):
+    app = guarded(auto_ban="auth=1/10minutes")
+    headers = {"Authorization": f"Bearer {app.keys['county']}",
+               "Content-Type": "application/json", "X-Forwarded-For": "203.0.113.9"}  # fmt: skip
+    body = orjson.dumps({"items": [{"id": "p1", "title": "通知", "body": "正文"}]})
+    proxied = app.client.simulate_post("/v1/records", body=body, headers=headers,
+                                       remote_addr="127.0.0.1")  # fmt: skip
+    assert proxied.status_code == 200
+    app.push("county", [{"id": "p2", "title": "通知", "body": "正文"}], address=CITIZEN)
+    by_hand, proxied_push = recent_entries(zq.store, action="push")
+    assert (proxied_push.detail["client"], proxied_push.detail["proxy"]) == ("203.0.113.9",
+                                                                             "127.0.0.1")  # fmt: skip
+    assert (by_hand.detail["client"], by_hand.detail["proxy"]) == (CITIZEN, None)
+    for _ in range(2):
+        app.client.simulate_get("/v1/changes", remote_addr="127.0.0.1", headers={
+            "Authorization": f"Bearer {WRONG_KEY}", "X-Forwarded-For": "203.0.113.77"})  # fmt: skip
+    [entry] = recent_entries(zq.store, action="ban.add")
+    assert entry.target == "address:203.0.113.77"
+    assert (entry.detail["client"], entry.detail["proxy"]) == ("203.0.113.77", "127.0.0.1")
 
 
 def test_asking_without_a_key_is_not_a_failed_authentication(guarded, zq):
