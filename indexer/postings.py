@@ -141,7 +141,7 @@ def decode(matcher) -> Postings:
     while matcher.is_active():
         count = matcher._blocklength
         if matcher._data is None:
-            ids, weights = _ids_and_weights(_block_bytes(matcher), count)
+            ids, weights = _ids_and_weights(matcher, count)
         else:
             ids, weights = matcher._data[0], matcher._data[1]
         if matcher._byteids:  # never written by this project's codec settings
@@ -168,34 +168,46 @@ def decode(matcher) -> Postings:
     )
 
 
-def _block_bytes(matcher: W3LeafMatcher) -> bytes:
-    """The current block's data as ``W3LeafMatcher._read_data`` reads it, not unpickled."""
-    data = matcher._postfile.get(matcher._dataoffset, matcher._nextoffset - matcher._dataoffset)
-    return zlib.decompress(data) if matcher._compression else data
-
-
 # A block's data is the pickle (protocol 2) of (ids, weights, values); each value is the bytes
 # of a posting's positions, which protocol 2 writes as a call of ``_codecs.encode``, so the
 # values tuple starts with this mark when it holds more than three (it begins with MARK).
 _VALUES = b"(c_codecs\nencode\n"
 _PAIR_AND_STOP = b"\x86."  # TUPLE2, STOP: the ids and weights on the stack, as a pair
+# Bytes of a block's pickle before its values, at most, per posting: an id takes 2–5 bytes,
+# a weight 9 (or none, when they are all the same).
+_HEAD_PER_POSTING = 14
 
 
-def _ids_and_weights(data: bytes, count: int) -> tuple:
-    """A block's ids and weights, unpickled without its values (most of its bytes, and most
-    of the time unpickling it took): the pickle is cut where the values begin and closed as
-    a pair. Whatever does not look like that is unpickled whole."""
+def _ids_and_weights(matcher: W3LeafMatcher, count: int) -> tuple:
+    """The current block's ids and weights as ``W3LeafMatcher._read_data`` would find them,
+    without its values (most of its bytes, and most of the time reading it took): only the
+    head of a compressed block is decompressed, and its pickle is cut where the values begin
+    and closed as a pair. Whatever does not look like that is read whole."""
+    data = matcher._postfile.get(matcher._dataoffset, matcher._nextoffset - matcher._dataoffset)
+    stream = zlib.decompressobj() if matcher._compression else None
     if count > 3:
-        at = data.find(_VALUES)
+        step = 64 + count * _HEAD_PER_POSTING
+        head = stream.decompress(data, step) if stream else data
+        while (at := head.find(_VALUES)) < 0 and stream and stream.unconsumed_tail:
+            head += stream.decompress(stream.unconsumed_tail, step)
         if at > 0:
-            try:
-                found = pickle.loads(data[:at] + _PAIR_AND_STOP)
-            except pickle.UnpicklingError:
-                found = None
-            if type(found) is tuple and len(found) == 2 and len(found[0]) == count:
+            found = _pair(head[:at] + _PAIR_AND_STOP, count)
+            if found is not None:
                 return found
+        if stream:
+            data = head + stream.decompress(stream.unconsumed_tail) + stream.flush()
+    elif stream:
+        data = zlib.decompress(data)
     ids, weights, _values = pickle.loads(data)
     return ids, weights
+
+
+def _pair(data: bytes, count: int) -> tuple | None:
+    try:
+        found = pickle.loads(data)
+    except pickle.UnpicklingError:
+        return None
+    return found if type(found) is tuple and len(found) == 2 and len(found[0]) == count else None
 
 
 def _narrowed(weights: np.ndarray) -> np.ndarray:

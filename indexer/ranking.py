@@ -77,11 +77,12 @@ class Ranker:
         numbers per leaf searcher), best first, as Whoosh's top collector ranks them."""
         context = searcher.context()
         segments = []
+        scorers: dict = {}  # a term's BM25F statistics: the index's, the same in every segment
         for (leaf, offset), wanted in zip(searcher.leaf_searchers(), matches, strict=True):
             if wanted:
                 if not isinstance(wanted, DocSet):
                     wanted = DocSet.of(wanted, leaf.reader().doc_count_all())
-                scores = _Scoring(self, leaf, context, wanted).node(query)
+                scores = _Scoring(self, leaf, context, wanted, scorers).node(query)
                 ids, values = wanted.ids[scores.found], scores.values[scores.found]
                 segments.append((offset, ids, values, leaf.reader()))
         return _best(searcher, segments, limit, self.postings)
@@ -137,6 +138,28 @@ class _Scores:
     __hash__ = object.__hash__
 
 
+class _Sizes:
+    """A segment reader as ``Query.estimate_size`` reads it, with the document frequency of a
+    term whose postings are kept taken from them (the same number: every posting written)."""
+
+    def __init__(self, reader, leaf: Searcher, postings: PostingCache) -> None:
+        self._reader = reader
+        self._leaf = leaf
+        self._postings = postings
+        self.schema = reader.schema
+
+    def doc_frequency(self, fieldname: str, text) -> int:
+        segment = self._reader.segment()
+        if segment is not None and isinstance(text, bytes):
+            found = self._postings.cached(segment.segment_id(), (fieldname, text))
+            if found is not None:
+                return len(found[0])
+        return self._reader.doc_frequency(fieldname, text)
+
+    def __getattr__(self, name: str):
+        return getattr(self._reader, name)
+
+
 def _intersect(a: _Scores, b: _Scores) -> _Scores:
     """``IntersectionMatcher.score()``: ``a.score() + b.score()`` where both match."""
     return _Scores(a.found & b.found, a.values + b.values)
@@ -154,10 +177,14 @@ class _Scoring:
     """The scores of one segment's wanted records, query node by query node, as the
     matchers Whoosh would build for the node (``Query.matcher``) would give them."""
 
-    def __init__(self, ranker: Ranker, leaf: Searcher, context, wanted: DocSet) -> None:
+    def __init__(
+        self, ranker: Ranker, leaf: Searcher, context, wanted: DocSet, scorers: dict
+    ) -> None:
         self.ranker = ranker
         self.leaf = leaf
         self.reader = leaf.reader()
+        self.sizes = _Sizes(self.reader, leaf, ranker.postings)
+        self.scorers = scorers
         self.context = context
         self.weighting = context.weighting
         self.wanted = wanted
@@ -180,13 +207,13 @@ class _Scoring:
             if len(subs) == 1:
                 return self.node(subs[0])
             if kind is q.And:
-                reader = self.reader
-                size = lambda s: 0 - s.estimate_size(reader)  # noqa: E731 (Whoosh's own)
+                sizes = self.sizes
+                size = lambda s: 0 - s.estimate_size(sizes)  # noqa: E731 (Whoosh's own)
                 return self.tree(subs, _intersect, size, query.boost)
             if len(subs) < _TOO_MANY_CLAUSES and (
                 len(subs) == 2 or self.reader.doc_count_all() > _PRELOAD_MAX_DOCS
             ):
-                return self.tree(subs, _unite, lambda s: s.estimate_size(self.reader), query.boost)
+                return self.tree(subs, _unite, lambda s: s.estimate_size(self.sizes), query.boost)
             return self.preloaded(subs, query.boost)
         if kind is q.AndNot:
             scores = self.node(query.a)
@@ -231,15 +258,24 @@ class _Scoring:
             present &= within
         if isinstance(text, str):
             text = self.leaf.schema[fieldname].to_bytes(text)
-        scorer = self.weighting.scorer(self.leaf, fieldname, text)
-        if type(scorer) is not BM25FScorer:
+        scorer = self.scorers.get((fieldname, text), False)
+        if scorer is False:
+            # What Term.matcher's scorer holds; made once a search (its setup reads the
+            # term's info in the segment, which the statistics below do not depend on).
+            scorer = self.weighting.scorer(self.leaf, fieldname, text)
+            if type(scorer) is BM25FScorer:
+                scorer = (scorer.idf, scorer.avgfl, scorer.B, scorer.K1)
+            else:
+                scorer = None
+            self.scorers[(fieldname, text)] = scorer
+        if scorer is None:
             return self.walked(q.Term(fieldname, text, boost=boost))
         w = np.zeros(self.size)
         w[present] = weights[at[present]]
         lengths = self.ranker.field_lengths(self.leaf, fieldname)[self.ids]
         # whoosh.scoring.bm25(idf, w, length, avgfl, B, K1), element by element with the
         # same operations in the same order, so the same floats.
-        idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+        idf, avgfl, b, k1 = scorer
         k1_1, b_1 = k1 + 1, 1 - b
         with np.errstate(divide="ignore", invalid="ignore"):
             values = idf * ((w * k1_1) / (w + k1 * (b_1 + b * lengths / avgfl)))
