@@ -13,7 +13,9 @@ _config = from_env()
 wsgi_app = "exchange.app:get_app()"
 bind = [_config.bind]
 workers = _config.workers or multiprocessing.cpu_count() * 2 + 1
-worker_class = "gthread"
+# gthread, answering in JSON what gunicorn refuses before the application sees it
+# (exchange/server_errors.py).
+worker_class = "exchange.server_errors.JsonErrorWorker"
 threads = 4
 # Recycle workers now and then so that no slow leak can grow without bound.
 max_requests = 20_000
@@ -21,12 +23,14 @@ max_requests_jitter = 2_000
 timeout = 60
 graceful_timeout = 30
 keepalive = 5
-# Slow or abusive clients: bounded request line, header count and header size (the longest
-# search URL, 256 characters of Chinese and every filter, fits in 4 KiB), a bounded number of
-# open connections per worker, and idle keep-alive connections closed after 5 s. A gthread
-# worker hands a connection that stops sending back to its poller after 5 s, so a slow
-# client holds no thread; bodies are bounded by each resource (docs/security.md).
-limit_request_line = 4094
+# Slow or abusive clients: bounded request line, header count and header size, a bounded
+# number of open connections per worker, and idle keep-alive connections closed after 5 s. A
+# gthread worker hands a connection that stops sending back to its poller after 5 s, so a
+# slow client holds no thread; bodies are bounded by each resource (docs/security.md). The
+# request line is gunicorn's maximum: the longest search URL (256 characters of Chinese and
+# every filter) fits in 4 KiB, and up to 8 KiB an overlong query reaches the application,
+# which names what is too long (query_too_long); beyond, gunicorn answers 414 in JSON.
+limit_request_line = 8190
 limit_request_fields = 64
 limit_request_field_size = 8190
 worker_connections = 250

@@ -2,6 +2,7 @@
 
 import argparse
 import sys
+from urllib.parse import quote
 
 from exchange import cli
 from exchange.classification import Marks
@@ -27,7 +28,9 @@ def demo(args: argparse.Namespace, config: Config) -> int:
     if args.no_serve:
         return cli.EXIT_OK
     base = f"http://{config.bind}"
-    print(f"zhanqun demo: serving on {base}  try {base}/v1/search?q=住房公积金", flush=True)
+    # Percent-encoded, so that the line can be pasted into curl as it is.
+    example = f"{base}/v1/search?q={quote('住房公积金')}"
+    print(f"zhanqun demo: serving on {base}  try {example}", flush=True)
     exec_gunicorn(config)
     return cli.EXIT_OK
 

@@ -1,5 +1,6 @@
 """The README is part of the interface: every setting and command it must name, it names."""
 
+import re
 from pathlib import Path
 
 from exchange.cli import build_parser
@@ -32,3 +33,24 @@ def test_flags_override_environment_which_overrides_defaults():
     assert resolve({}, {}).bind == "127.0.0.1:8000"
     postgres = resolve({"database_url": "postgresql://u@localhost/zq"}, {})
     assert postgres.store_url == "postgresql://u@localhost/zq"
+
+
+def test_the_readme_example_urls_can_be_pasted_into_curl():
+    """Raw Chinese in a request line is not HTTP (gunicorn answers 400): every URL is
+    percent-encoded, and a curl line with Chinese has curl encode it."""
+    urls = re.findall(r"https?://[^\s<>`'\")]+", README)
+    assert any("/v1/search?q=%E4%BD%8F" in url for url in urls)
+    for url in urls:
+        assert url.isascii(), url
+    for line in README.splitlines():
+        if line.startswith("curl ") and not line.isascii():
+            assert "-G" in line.split() and all(
+                "--data-urlencode" in before
+                for before, word in _pairs(line.split())
+                if not word.isascii()
+            ), line
+
+
+def _pairs(words: list[str]) -> list[tuple[str, str]]:
+    """Each word with the one before it."""
+    return list(zip(["", *words], words, strict=False))
