@@ -50,12 +50,13 @@ _WINDOWS = (4, 3, 2)
 _LETTERS = re.compile(r"[a-z]+")
 _PART = re.compile(r"[a-z]+|[^a-z\s]+")
 # The lattice: at most this many words tried per stretch of letters, paths kept per position,
-# and what each extra word costs (fewer, longer words read more like what was meant).
-_EDGE_WORDS = 3
-_BEAM = 8
-_WORD_COST = 4.0
+# the bonus of official vocabulary (in log counts) and the weight of a title bigram.
+_EDGE_WORDS = 5
+_BEAM = 16
+_OFFICIAL = 2.0
+_PAIR_WEIGHT = 2.0
 _MAX_WORD_LETTERS = 24
-_MAX_INITIALS = 4
+_MAX_INITIALS = 6
 
 
 def _cjk(text: str) -> bool:
@@ -185,8 +186,14 @@ def _join(parts: list[list[str]]) -> str:
 def _lattice(letters: str, lexicon: Lexicon, preferred: frozenset[str]) -> list[list[str]]:
     """The best ways to read a stretch of letters as lexicon words: full pinyin if it reads
     so from end to end, else initials."""
-    for edges in (_pinyin_edges, _initial_edges):
-        paths = _best_paths(letters, lambda i, j, e=edges: e(letters[i:j], lexicon, preferred))
+    for edges, titles in ((_pinyin_edges, False), (_initial_edges, True)):
+        paths = _best_paths(
+            letters,
+            lambda i, j, e=edges: e(letters[i:j], lexicon, preferred),
+            lexicon,
+            titles,
+            preferred,
+        )
         if paths:
             return paths
     return []
@@ -208,26 +215,50 @@ def _ranked(words: list[str], lexicon: Lexicon, preferred, titles: bool) -> list
 
     def key(word: str):
         entry = lexicon.entries[word]
-        return (word in preferred, entry.title_df if titles else entry.df, entry.df)
+        if titles:
+            return (entry.title_df, word in preferred, entry.df)
+        return (word in preferred, entry.df, entry.title_df)
 
     return heapq.nlargest(_EDGE_WORDS, words, key=key)
 
 
-def _best_paths(letters: str, edges: Callable[[int, int], list[str]]) -> list[list[str]]:
-    """The best few segmentations of ``letters`` into words, by a beam over positions."""
+def _best_paths(
+    letters: str,
+    edges: Callable[[int, int], list[str]],
+    lexicon: Lexicon,
+    titles: bool,
+    preferred: frozenset[str],
+) -> list[list[str]]:
+    """The best few segmentations of ``letters`` into words, by a beam over positions.
+
+    A path scores each word by how likely it is — the share of records (of titles, for
+    initials) using it, official vocabulary counting several times over — and each pair of
+    neighbours by how often titles hold them together (a bigram of title phrases): 国务院 常务
+    会议 reads better than 国务院 常委 会议, and 国务院 better than 国务 预案.
+    """
     n = len(letters)
     beams: list[list[tuple[float, list[str]]]] = [[] for _ in range(n + 1)]
     beams[0] = [(0.0, [])]
+
+    total = math.log1p(lexicon.most_used(titles))
+
+    def used(word: str) -> float:
+        entry = lexicon.entries.get(word)
+        count = (entry.title_df if titles else entry.df) if entry else 0
+        return math.log1p(count) - total + (_OFFICIAL if word in preferred else 0.0)
+
     for i in range(n):
         if not beams[i]:
             continue
         for j in range(i + 1, min(n, i + _MAX_WORD_LETTERS) + 1):
-            words = edges(i, j)
-            if not words:
-                continue
-            for rank, word in enumerate(words):
-                gain = math.log(2 + rank) + _WORD_COST
+            for word in edges(i, j):
+                gain = used(word)
                 for score, path in beams[i]:
-                    beams[j].append((score + gain, [*path, word]))
-            beams[j] = heapq.nsmallest(_BEAM, beams[j], key=lambda pair: pair[0])
-    return [path for _, path in sorted(beams[n], key=lambda pair: pair[0])]
+                    pair = (
+                        _PAIR_WEIGHT * math.log1p(lexicon.phrase_count(path[-1] + word))
+                        if path
+                        else 0.0
+                    )
+                    beams[j].append((score + gain + pair, [*path, word]))
+            beams[j] = heapq.nlargest(_BEAM, beams[j], key=lambda pair: pair[0])
+    return [path for _, path in sorted(beams[n], key=lambda pair: -pair[0])]

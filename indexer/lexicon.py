@@ -198,6 +198,10 @@ class Lexicon:
         # Title phrases seen at least twice, as completions.
         self._phrases = sorted((p, n) for p, n in phrases if n >= MIN_DF)
         self._phrase_counts = dict(self._phrases)
+        self._most_used = (
+            max((e.df for e in entries), default=0),
+            max((e.title_df for e in entries), default=0),
+        )
         by_df = sorted(entries, key=lambda e: -e.df)
         self._exact: dict[str, list[str]] = {}
         self._fuzzy: dict[str, list[str]] = {}
@@ -214,6 +218,10 @@ class Lexicon:
 
     def __len__(self) -> int:
         return len(self.entries)
+
+    def most_used(self, titles: bool = False) -> int:
+        """The largest number of records (or titles) using one word: about how many there are."""
+        return self._most_used[titles]
 
     def phrase_count(self, phrase: str) -> int:
         """How many titles hold ``phrase``, two words typed together (住房公积金提取)."""
