@@ -79,6 +79,24 @@ class PostingCache:
             self._columns[key] = found
         return found
 
+    def year_array(self, reader) -> np.ndarray | None:
+        """The raw ``year`` column as numbers in its own order (``b""``, undated, as -1), or
+        ``None`` if a value is not four digits (their order as bytes would not be numbers')."""
+        key = (reader.segment().segment_id(), "year\0array")
+        with self._lock:
+            found = self._columns.get(key, False)
+        if found is not False:
+            return found
+        values = self.column(reader, "year")
+        distinct = set(values)
+        found = None
+        if all(v == b"" or (len(v) == 4 and v.isdigit()) for v in distinct):
+            number = {v: int(v) if v else -1 for v in distinct}
+            found = np.array([number[v] for v in values], dtype=np.int64)
+        with self._lock:
+            self._columns[key] = found
+        return found
+
     def deleted(self, reader) -> np.ndarray | None:
         """The deleted document numbers of a segment reader (``None`` if there are none).
         Kept by segment and count: a segment's deletions only ever grow."""

@@ -18,6 +18,7 @@ from dataclasses import astuple, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 from whoosh import query as q
 from whoosh.searching import Searcher
 
@@ -29,7 +30,7 @@ from indexer.facets import FacetCounter
 from indexer.generations import Generations
 from indexer.highlight import highlight
 from indexer.lexicon import LEXICON, Lexicon
-from indexer.matchsets import matching_docs
+from indexer.matchsets import doc_ids, matching_docs
 from indexer.postings import PostingCache
 from indexer.querying import BuiltQuery, QueryBuilder, parse
 from indexer.ranking import Ranker
@@ -570,11 +571,28 @@ def _newest(view: View, matches: list[set[int]], limit: int) -> list[int]:
     for every match. By year first: undated records (year "") go last instead of first.
     """
     postings = view.ranker.postings
+    leaves = [
+        (leaf.reader(), offset, ids)
+        for (leaf, offset), ids in zip(view.searcher.leaf_searchers(), matches, strict=True)
+        if ids
+    ]
+    keys = [
+        (postings.year_array(reader), postings.column_array(reader, "published"))
+        for reader, _offset, _ids in leaves
+    ]
+    if leaves and all(years is not None and dates is not None for years, dates in keys):
+        # The same order from the columns as numbers, sorted by numpy (one year, one time
+        # and one document number a match instead of a Python tuple).
+        docs = [doc_ids(ids) for _reader, _offset, ids in leaves]
+        years = np.concatenate([y[d] for (y, _), d in zip(keys, docs, strict=True)])
+        dates = np.concatenate([p[d] for (_, p), d in zip(keys, docs, strict=True)])
+        docnums = np.concatenate(
+            [d + offset for (_, offset, _), d in zip(leaves, docs, strict=True)]
+        )
+        order = np.lexsort((docnums, ~dates, -years))[:limit]
+        return docnums[order].tolist()
     dated = []
-    for (leaf, offset), ids in zip(view.searcher.leaf_searchers(), matches, strict=True):
-        if not ids:
-            continue
-        reader = leaf.reader()
+    for reader, offset, ids in leaves:
         years = postings.column(reader, "year")
         published = postings.column(reader, "published")
         dated.extend((years[d], published[d], -(offset + d)) for d in ids)
