@@ -367,10 +367,16 @@ def _indexed(view: View, word: str) -> bool:
     return any(reader.doc_frequency(f, word) for f in TEXT_FIELDS)
 
 
-def _count(view: View, text: str, request: SearchRequest) -> int:
-    """How many records a query finds within the request's filters, without ranking them."""
+TITLE_ONLY = {"title": 1.0}
+
+
+def _count(
+    view: View, text: str, request: SearchRequest, boosts: dict[str, float] | None = None
+) -> int:
+    """How many records a query finds within the request's filters, without ranking them;
+    ``boosts`` names the fields looked in (title and body by default)."""
     parsed = parse(text)
-    built = _builder(view).build(parsed)
+    built = _builder(view, boosts=boosts).build(parsed)
     counted = _restricted(built.match, request)
     postings = view.ranker.postings
     return sum(
@@ -391,18 +397,21 @@ def _offer(view: View, text: str, fixes: list[Fix], request: SearchRequest) -> s
 def _alternatives(
     view: View, text: str, fixes: list[Fix], request: SearchRequest
 ) -> Iterator[tuple[str, str]]:
-    """What to try, in order, for a query that found nothing: its pinyin read as words (the
-    reading that finds the most, words that occur together), its likeliest typo fixed, a
-    quoted span as loose words."""
+    """What to try, in order, for a query that found nothing: its pinyin read as words, its
+    likeliest typo fixed, a quoted span as loose words."""
     reader = view.searcher.reader()
 
     def indexed(word: str) -> bool:
         return any(reader.doc_frequency(f, word) for f in TEXT_FIELDS)
 
-    for reading in respell_query(text, view.lexicon, view.official, indexed):
-        if _count(view, reading, request):
-            yield reading, "pinyin"
-            break
+    readings = respell_query(text, view.lexicon, view.official, indexed)
+    # A reading whose words some title holds together is what was meant more often than one
+    # whose words only meet in bodies (initials most of all: cqsjljd is 重庆市计量监督, a title,
+    # not 重庆市交流决定); else the likeliest reading that finds anything.
+    titled = next((r for r in readings if _count(view, r, request, TITLE_ONLY)), None)
+    found = titled or next((r for r in readings if _count(view, r, request)), None)
+    if found is not None:
+        yield found, "pinyin"
     for fix in fixes[:MAX_TRIED]:
         if _count(view, fix.text, request):
             yield fix.text, "typo"
