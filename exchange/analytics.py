@@ -1,14 +1,19 @@
-"""Search analytics: the log of what citizens search, and what it tells the search box.
+"""Search analytics: the log of what citizens search.
 
 Every first-page search is logged (query, site, scope, results, time taken, correction).
 Rows are buffered in the worker and written in batches by a background thread, so a search
 never waits for a write; a crash loses at most a couple of seconds of log, never a record.
 
-From the log come hot queries (most searched over a recent window), completions from past
-queries that found something, and related searches (past queries that share a word).
+Each row also says who asked — as a keyed hash of the client's address (its IPv6 /64), so
+that different clients can be counted while the log holds no address — and whether the
+query may become a public suggestion: it found results as typed, without operators
+(:mod:`exchange.query_screen`). Supervision reads the log whole (:mod:`exchange.supervision`);
+the search box only what passes the screen (:mod:`exchange.popular`).
 """
 
 import atexit
+import hashlib
+import hmac
 import threading
 import time
 from collections import deque
@@ -17,25 +22,29 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import desc, func, select
 
+from exchange.guard.clients import bucket
+from exchange.query_screen import normalise
 from exchange.store import Store, tables
-from indexer.analysis.normalize import fold
+from exchange.store.server_secrets import server_secret
 
 FLUSH_SECONDS = 2.0
 MAX_BUFFER = 10_000
-HOT_DAYS = 7
-PAST_DAYS = 30
-POPULAR_LIMIT = 5_000
-CACHE_SECONDS = 60.0
+CLIENT_KEY = "search_log_client_key"
 
 
 @dataclass(frozen=True)
 class Searched:
+    """One search as logged. ``client`` is the client's address, which the log turns into
+    its keyed hash at once; ``suggestible``: found as typed, without operators."""
+
     query: str
     site: str | None
     scope: str
     results: int
     took_ms: float
     corrected_to: str = ""
+    client: str | None = None
+    suggestible: bool = False
 
 
 def _now() -> datetime:
@@ -51,20 +60,32 @@ class SearchLog:
         self._buffer: deque[dict] = deque(maxlen=MAX_BUFFER)
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._client_key: bytes | None = None
 
     def record(self, searched: Searched) -> None:
         self._buffer.append(
             {
                 "at": _now(),
-                "query": fold(searched.query.strip())[:256],
+                "query": normalise(searched.query)[:256],
                 "site": searched.site,
                 "scope": searched.scope,
                 "results": searched.results,
                 "took_ms": round(searched.took_ms),
                 "corrected_to": searched.corrected_to[:256],
+                "client": self.client_hash(searched.client) if searched.client else None,
+                "suggestible": searched.suggestible,
             }
         )
         self._start()
+
+    def client_hash(self, address: str) -> str:
+        """Who asked, as the log keeps it: an HMAC of the client's bucket (its IPv4 address,
+        or its IPv6 /64, so rotating addresses in a /64 is one client) under a key of the
+        store's own, shared by every worker and host."""
+        if self._client_key is None:
+            self._client_key = server_secret(self.store, CLIENT_KEY)
+        digest = hmac.new(self._client_key, bucket(address).encode(), hashlib.sha256)
+        return digest.hexdigest()[:16]
 
     def flush(self) -> int:
         """Write what is buffered; returns how many rows."""
@@ -100,51 +121,6 @@ class SearchLog:
                 self.flush()
             except Exception:  # the store may be briefly unavailable; try again next time
                 continue
-
-
-class PopularQueries:
-    """Past queries as the search box uses them, read from the log at most once a minute."""
-
-    def __init__(self, store: Store, ttl_seconds: float = CACHE_SECONDS) -> None:
-        self.store = store
-        self.ttl = ttl_seconds
-        self._lock = threading.Lock()
-        self._loaded = float("-inf")
-        self._hot: list[tuple[str, int]] = []
-        self._found: list[tuple[str, int]] = []
-
-    def hot(self, limit: int = 10) -> list[tuple[str, int]]:
-        """The most searched queries of the last week that found something."""
-        self._refresh()
-        return self._hot[:limit]
-
-    def completions(self, prefix: str, limit: int = 10) -> list[tuple[str, int]]:
-        """Past queries (last month, that found something) starting with ``prefix``."""
-        prefix = fold(prefix.strip())
-        if not prefix:
-            return []
-        self._refresh()
-        found = [(q, n) for q, n in self._found if q.startswith(prefix) and q != prefix]
-        return found[:limit]
-
-    def related(self, query: str, words: list[str], limit: int = 5) -> list[str]:
-        """Past queries that share a word with this one, most searched first."""
-        query = fold(query.strip())
-        words = [w for w in words if len(w) >= 2]
-        if not words:
-            return []
-        self._refresh()
-        out = [q for q, _ in self._found if q != query and any(w in q for w in words)]
-        return out[:limit]
-
-    def _refresh(self) -> None:
-        with self._lock:
-            if time.monotonic() - self._loaded < self.ttl:
-                return
-            self._hot = top_queries(self.store, days=HOT_DAYS, limit=100, found_only=True)
-            self._found = top_queries(self.store, days=PAST_DAYS, limit=POPULAR_LIMIT,
-                                      found_only=True)  # fmt: skip
-            self._loaded = time.monotonic()
 
 
 def top_queries(

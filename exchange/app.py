@@ -7,7 +7,7 @@ import falcon
 import orjson
 from sqlalchemy.exc import DataError
 
-from exchange.analytics import PopularQueries, SearchLog
+from exchange.analytics import SearchLog
 from exchange.auth import KeyAuthentication
 from exchange.classification import Marks
 from exchange.cors import ClusterCors
@@ -19,6 +19,7 @@ from exchange.metrics_state import SharedStateCollector
 from exchange.numbers import WholeNumberConverter
 from exchange.pages import templating
 from exchange.pages.security import PageSecurityHeaders
+from exchange.popular import PopularQueries
 from exchange.resources.admin import (
     GrantResource,
     GrantsResource,
@@ -85,7 +86,7 @@ def create_app(
     app.resp_options.media_handlers[falcon.MEDIA_JSON] = json
     app.req_options.auto_parse_qs_csv = True
     app.router_options.converters["whole"] = WholeNumberConverter
-    popular = popular or PopularQueries(store)
+    popular = popular or PopularQueries.from_config(config, store)
     service = SearchService(reader, log or SearchLog(store), popular)
     app.add_route("/v1/search", SearchResource(service, sites))
     app.add_route("/v1/suggest", SuggestResource(reader, popular))
@@ -95,7 +96,7 @@ def create_app(
     app.add_route("/v1/bans", BansResource(store, guard))
     app.add_route("/v1/bans/{ban_id:whole(min=1, max=2147483647)}", BanResource(store, guard))
     _add_page_routes(app, service, sites)
-    add_supervision_routes(app, config, store, reader, sites, metrics)
+    add_supervision_routes(app, config, store, reader, sites, metrics, popular)
     _add_error_handlers(app)
     return app
 

@@ -84,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     _exchange_verbs(verbs, common)
     _supervision_verbs(verbs, common)
     _ban_verbs(verbs, common)
+    _suggestion_verbs(verbs, common)
     _backup_verbs(verbs, common)
     return parser
 
@@ -167,6 +168,24 @@ def _ban_verbs(verbs, common: argparse.ArgumentParser) -> None:
     lift.add_argument("ban_id", type=int, metavar="BAN_ID")
 
 
+def _suggestion_verbs(verbs, common: argparse.ArgumentParser) -> None:
+    """suggestions: what the public is offered from past queries (docs/search.md)."""
+    suggestions = verbs.add_parser(
+        "suggestions", help="public suggestions, related and hot searches: list, hide, show"
+    )
+    actions = suggestions.add_subparsers(dest="suggestion_verb", required=True, metavar="ACTION")
+    listing = actions.add_parser(
+        "list", parents=[common], help="what the public is offered now, most clients first"
+    )
+    listing.add_argument("--hidden", action="store_true", help="what the operator hid instead")
+    listing.add_argument("--limit", type=int, default=50)
+    hide = actions.add_parser("hide", parents=[common], help="never offer TEXT to the public")
+    hide.add_argument("text", metavar="TEXT")
+    hide.add_argument("--reason", default="", help="why, for the audit log")
+    show = actions.add_parser("show", parents=[common], help="offer a hidden TEXT again")
+    show.add_argument("text", metavar="TEXT")
+
+
 def _backup_verbs(verbs, common: argparse.ArgumentParser) -> None:
     """backup and restore: the store's backups (docs/deployment.md)."""
     backup = verbs.add_parser("backup", parents=[common], help="copy the store into a new file")
@@ -202,6 +221,7 @@ def _dispatch(args: argparse.Namespace, config: settings.Config) -> int:
         commands_backup,
         commands_bans,
         commands_exchange,
+        commands_suggestions,
         commands_supervision,
     )
     from exchange.drivers import require_drivers
@@ -219,6 +239,7 @@ def _dispatch(args: argparse.Namespace, config: settings.Config) -> int:
         "audit": commands_exchange.audit_log,
         "inspect": commands_supervision.inspect,
         "bans": commands_bans.bans,
+        "suggestions": commands_suggestions.suggestions,
         "backup": commands_backup.backup,
         "restore": commands_backup.restore,
     }[args.verb]

@@ -124,7 +124,8 @@ def search_paths() -> dict:
                     "type": "object",
                     "properties": {"query": {"type": "string"}, "count": {"type": "integer"}},
                 },
-                "description": "most searched queries this week (empty query only)",
+                "description": "the queries most different clients searched this week that pass "
+                "the public screen (empty query only); count: how many clients",
             },
             "missing": {
                 "type": "array",
@@ -158,7 +159,11 @@ def search_paths() -> dict:
                     "required": ["text", "count", "source"],
                     "properties": {
                         "text": {"type": "string"},
-                        "count": {"type": "integer"},
+                        "count": {
+                            "type": "integer",
+                            "description": "query: how many different clients asked it; "
+                            "title: how many titles use it",
+                        },
                         "source": {"type": "string", "enum": ["query", "title"]},
                     },
                 },

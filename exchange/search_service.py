@@ -3,13 +3,17 @@ around it — related searches (相关搜索) with a first page, hot searches (�
 query — and its entry in the search log.
 
 The JSON API (``/v1/search``) and the results page (``/search``) both answer through
-:class:`SearchService`, so they agree with each other and both feed search analytics.
+:class:`SearchService`, so they agree with each other and both feed search analytics. What
+is shown around a search passes the public screen (:mod:`exchange.query_screen`); whether
+this search may one day be shown to others is decided here, from what it found.
 """
 
 import time
 from dataclasses import dataclass, field
 
-from exchange.analytics import PopularQueries, Searched, SearchLog
+from exchange.analytics import Searched, SearchLog
+from exchange.popular import PopularQueries
+from exchange.query_screen import has_operators
 from indexer.searching import IndexReader, SearchRequest, SearchResult, search
 from indexer.suggesting import query_words, related_phrases
 
@@ -33,13 +37,16 @@ class SearchService:
         self.log = log
         self.popular = popular
 
-    def answer(self, request: SearchRequest, site: str | None, scope: str) -> Answer:
-        """Run ``request``; ``site`` and ``scope`` are what the caller asked for, as logged."""
+    def answer(
+        self, request: SearchRequest, site: str | None, scope: str, client: str | None = None
+    ) -> Answer:
+        """Run ``request``; ``site`` and ``scope`` are what the caller asked for, as logged,
+        ``client`` the address it came from (logged only as a keyed hash)."""
         started = time.perf_counter()
         result = search(self.reader, request)
         answer = Answer(result, (time.perf_counter() - started) * 1000)
         if not request.text:
-            answer.hot = self.popular.hot(HOT)
+            answer.hot = [(q.text, q.clients) for q in self.popular.hot(HOT)]
         elif request.page == 1:
             applied = result.correction is not None and result.correction.applied
             corrected = result.correction.query if applied else ""
@@ -52,6 +59,8 @@ class SearchService:
                     results=result.total,
                     took_ms=answer.took_ms,
                     corrected_to=corrected,
+                    client=client,
+                    suggestible=found_as_typed(request.text, result),
                 )
             )
         return answer
@@ -61,6 +70,15 @@ class SearchService:
         words = query_words(self.reader, text)
         related = self.popular.related(text, words, RELATED)
         for phrase in related_phrases(self.reader, text, RELATED):
-            if phrase not in related:
+            if phrase not in related and self.popular.allows(phrase):
                 related.append(phrase)
         return related[:RELATED]
+
+
+def found_as_typed(text: str, result: SearchResult) -> bool:
+    """Whether a search may count towards a public suggestion: it found results as typed —
+    no correction replaced it, no word was left out to find anything — and it has no
+    operator, which would let any text ride on a query that finds something
+    (``公积金 OR 加微信领取补贴``)."""
+    replaced = result.correction is not None and result.correction.applied
+    return result.total > 0 and not replaced and not result.missing and not has_operators(text)

@@ -16,6 +16,8 @@ from exchange.guard.policy import (
     parse_auto_ban,
     parse_rate_limits,
 )
+from exchange.query_screen import DEFAULT_RULES as DEFAULT_SCREEN
+from exchange.query_screen import ScreenRules
 from exchange.supervision.rules import DEFAULT_RULES, Rules
 
 
@@ -90,6 +92,14 @@ SETTINGS: tuple[Setting, ...] = (
         "automatic bans: failed authentications (auth), 429s (abuse), duration (for)",
     ),
     Setting(
+        "suggestions",
+        "--suggestions",
+        "ZHANQUN_SUGGESTIONS",
+        DEFAULT_SCREEN,
+        "which past queries the public is offered as suggestions, related and hot searches: "
+        "asked by at least N different clients (clients) within hot / past; see docs/search.md",
+    ),
+    Setting(
         "index_memory",
         "--index-memory",
         "ZHANQUN_INDEX_MEMORY",
@@ -122,10 +132,15 @@ class Config:
     auto_ban: str = DEFAULT_AUTO_BAN
     trusted_proxies: str = DEFAULT_TRUSTED_PROXIES
     index_memory: int = 768
+    suggestions: str = DEFAULT_SCREEN
 
     @property
     def rules(self) -> Rules:
         return Rules.parse(self.inspection_rules)
+
+    @property
+    def suggestion_rules(self) -> ScreenRules:
+        return ScreenRules.parse(self.suggestions)
 
     @property
     def index_dir(self) -> Path:
@@ -156,6 +171,7 @@ class Config:
             "ZHANQUN_AUTO_BAN": self.auto_ban,
             "ZHANQUN_TRUSTED_PROXIES": self.trusted_proxies,
             "ZHANQUN_INDEX_MEMORY": str(self.index_memory),
+            "ZHANQUN_SUGGESTIONS": self.suggestions,
         }
 
 
@@ -183,7 +199,8 @@ def resolve(values: Mapping[str, str | None], environ: Mapping[str, str] | None 
     except ValueError as error:
         raise ValueError(f"--inspection-rules / ZHANQUN_INSPECTION_RULES: {error}") from None
     for name, parse in (("rate_limits", parse_rate_limits), ("auto_ban", parse_auto_ban),
-                        ("trusted_proxies", ClientAddresses.parse)):  # fmt: skip
+                        ("trusted_proxies", ClientAddresses.parse),
+                        ("suggestions", ScreenRules.parse)):  # fmt: skip
         try:
             parse(raw[name])
         except ValueError as error:
@@ -201,6 +218,7 @@ def resolve(values: Mapping[str, str | None], environ: Mapping[str, str] | None 
         auto_ban=raw["auto_ban"],
         trusted_proxies=raw["trusted_proxies"],
         index_memory=index_memory,
+        suggestions=raw["suggestions"],
     )
 
 

@@ -5,11 +5,13 @@ import falcon
 
 from exchange.dashboard.session import Sessions
 from exchange.metrics import Metrics
+from exchange.popular import PopularQueries
 from exchange.resources.dashboard import (
     DashboardResource,
     LoginResource,
     LogoutResource,
     StylesheetResource,
+    SuggestionsFormResource,
 )
 from exchange.resources.operations import MetricsResource, ReadyResource
 from exchange.resources.supervision import (
@@ -33,6 +35,7 @@ def add_supervision_routes(
     reader: IndexReader,
     sites: SiteCache,
     metrics: Metrics,
+    popular: PopularQueries,
 ) -> None:
     rules = config.rules
     app.add_route("/v1/stats", StatsResource(store, sites))
@@ -42,7 +45,8 @@ def add_supervision_routes(
     app.add_route("/v1/clicks", ClicksResource(store))
     app.add_route("/click", ClickRedirectResource(store))
     sessions = Sessions(store)
-    app.add_route("/admin", DashboardResource(store, sessions, rules, config.index_dir))
+    app.add_route("/admin", DashboardResource(store, sessions, rules, config.index_dir, popular))
+    app.add_route("/admin/suggestions", SuggestionsFormResource(store, sessions, popular))
     app.add_route("/admin/login", LoginResource(sessions))
     app.add_route("/admin/logout", LogoutResource())
     app.add_route("/admin/dashboard.css", StylesheetResource())

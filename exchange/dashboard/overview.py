@@ -3,7 +3,10 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from exchange.dashboard.suggestions import SuggestionsView
+from exchange.popular import PopularQueries
 from exchange.store import Store
+from exchange.store.hidden_suggestions import hidden_suggestions
 from exchange.supervision.freshness import InspectionReport, inspect_sites
 from exchange.supervision.periods import Span, cluster_today
 from exchange.supervision.rules import Rules
@@ -15,6 +18,7 @@ MONTHS = 12
 SEARCH_DAYS = 30
 TOP = 10
 RUNS = 30
+PUBLIC_SUGGESTIONS = 30
 
 
 @dataclass(frozen=True)
@@ -26,14 +30,20 @@ class Overview:
     runs: list[IndexerRun]
     # Why the indexer's last run failed its checks, while it has not passed them since.
     indexer_problem: str | None = None
+    # What the public is offered from past queries, and what the operator hid.
+    suggestions: SuggestionsView | None = None
 
 
 def gather(
-    store: Store, rules: Rules, today: date | None = None, indexer_problem: str | None = None
+    store: Store,
+    rules: Rules,
+    today: date | None = None,
+    indexer_problem: str | None = None,
+    popular: PopularQueries | None = None,
 ) -> Overview:
     """Publishing by tier and site over the last twelve months (this one included; one query
     serves both charts, a site having one tier), the freshness inspection now, the last
-    thirty days of searches and the latest indexer runs."""
+    thirty days of searches, the latest indexer runs and the public suggestions."""
     today = today or cluster_today()
     first_month = today.year * 12 + today.month - 1 - (MONTHS - 1)
     first = date(first_month // 12, first_month % 12 + 1, 1)
@@ -47,4 +57,9 @@ def gather(
         ),
         runs=recent_runs(store, RUNS),
         indexer_problem=indexer_problem,
+        suggestions=SuggestionsView(
+            popular.past(PUBLIC_SUGGESTIONS), hidden_suggestions(store), popular.rules
+        )
+        if popular is not None
+        else None,
     )

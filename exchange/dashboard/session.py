@@ -10,20 +10,18 @@ send it, which is what protects the dashboard's forms from cross-site requests).
 """
 
 import base64
-import contextlib
 import hashlib
 import hmac
-import secrets
 import threading
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from exchange.errors import Forbidden
 from exchange.numbers import whole_number
 from exchange.store import Store, tables
 from exchange.store.keys import ApiKey, authenticate
+from exchange.store.server_secrets import server_secret
 
 COOKIE = "zq_session"
 LIFETIME = timedelta(hours=8)
@@ -86,22 +84,8 @@ class Sessions:
     def _server_secret(self) -> bytes:
         with self._lock:
             if self._secret is None:
-                self._secret = _load_or_create_secret(self.store)
+                self._secret = server_secret(self.store, _SECRET)
             return self._secret
-
-
-def _load_or_create_secret(store: Store) -> bytes:
-    meta = tables.meta
-    read = select(meta.c.value).where(meta.c.key == _SECRET)
-    with store.read() as conn:
-        found = conn.execute(read).scalar_one_or_none()
-    if found is None:
-        # Two workers may race to create it: the one that loses uses the winner's.
-        with contextlib.suppress(IntegrityError), store.write() as conn:
-            conn.execute(meta.insert().values(key=_SECRET, value=secrets.token_hex(32)))
-        with store.read() as conn:
-            found = conn.execute(read).scalar_one()
-    return bytes.fromhex(found)
 
 
 def _now() -> datetime:

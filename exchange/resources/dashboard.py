@@ -1,4 +1,5 @@
-"""``/admin``: the supervision dashboard, its login and logout, and its stylesheet.
+"""``/admin``: the supervision dashboard, its login and logout, its form that hides and shows
+public suggestions, and its stylesheet.
 
 No session: ``GET /admin`` sends the browser to ``/admin/login``, whose form posts the key
 once; the answer sets the session cookie (:mod:`exchange.dashboard.session`) and goes back
@@ -14,9 +15,12 @@ import falcon
 from exchange.dashboard.overview import gather
 from exchange.dashboard.page import dashboard_page, login_page
 from exchange.dashboard.session import COOKIE, LIFETIME, Sessions
-from exchange.errors import Forbidden, Unauthorized
+from exchange.errors import Forbidden, InvalidInput, Unauthorized
+from exchange.popular import PopularQueries
 from exchange.resources.inputs import read_body
 from exchange.store import Store
+from exchange.store.hidden_suggestions import hide_suggestion, show_suggestion
+from exchange.store.keys import ApiKey
 from exchange.supervision.rules import Rules
 from indexer.generations import Generations
 
@@ -48,23 +52,65 @@ def _same_origin(req: falcon.Request) -> None:
         raise falcon.HTTPForbidden(description="the form must be sent from this site's pages")
 
 
+def _session_key(req: falcon.Request, sessions: Sessions) -> ApiKey | None:
+    # A browser may hold more than one cookie of the name (another path); any valid one will do.
+    cookies = req.get_cookie_values(COOKIE) or []
+    return next((key for value in cookies if (key := sessions.check(value))), None)
+
+
 class DashboardResource:
     def __init__(
-        self, store: Store, sessions: Sessions, rules: Rules, index_dir: Path | None = None
+        self,
+        store: Store,
+        sessions: Sessions,
+        rules: Rules,
+        index_dir: Path | None = None,
+        popular: PopularQueries | None = None,
     ) -> None:
         self.store = store
         self.sessions = sessions
         self.rules = rules
         self.generations = Generations(index_dir) if index_dir is not None else None
+        self.popular = popular
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        # A browser may hold more than one cookie of the name (another path); any valid one will do.
-        cookies = req.get_cookie_values(COOKIE) or []
-        if not any(self.sessions.check(value) for value in cookies):
+        if _session_key(req, self.sessions) is None:
             _redirect(resp, "/admin/login")
             return
         problem = self.generations.problem() if self.generations else None
-        _html(resp, dashboard_page(gather(self.store, self.rules, indexer_problem=problem)))
+        overview = gather(self.store, self.rules, indexer_problem=problem, popular=self.popular)
+        _html(resp, dashboard_page(overview))
+
+
+class SuggestionsFormResource:
+    """``POST /admin/suggestions`` from the dashboard: ``action=hide`` (with ``text`` and an
+    optional ``reason``) or ``action=show``; audited as the session's key."""
+
+    def __init__(self, store: Store, sessions: Sessions, popular: PopularQueries) -> None:
+        self.store = store
+        self.sessions = sessions
+        self.popular = popular
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        _same_origin(req)
+        key = _session_key(req, self.sessions)
+        if key is None:
+            _redirect(resp, "/admin/login")
+            return
+        form = falcon.uri.parse_query_string(
+            read_body(req, MAX_FORM_BYTES).decode(errors="replace"), keep_blank=True
+        )
+        action, text, reason = (form.get(name, "") for name in ("action", "text", "reason"))
+        if not all(isinstance(value, str) for value in (action, text, reason)):
+            raise InvalidInput("each form field once", field="text")
+        if action == "hide":
+            hide_suggestion(self.store, text, key.actor, reason)
+        elif action == "show":
+            show_suggestion(self.store, text, key.actor)
+        else:
+            raise InvalidInput("action must be hide or show", field="action")
+        self.popular.forget()
+        _redirect(resp, "/admin#suggestions")
 
 
 class LoginResource:

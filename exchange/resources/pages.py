@@ -54,7 +54,7 @@ class SearchPageResource:
         try:
             request = search_request(req, sites)
             _narrow_to_source(request, state.get("source"), sites)
-            answer = self.service.answer(request, *anchor_and_scope(req))
+            answer = self.service.answer(request, *anchor_and_scope(req), req.context.get("client"))
         except InvalidInput as error:
             resp.status = falcon.HTTP_400
             view.error = labels.input_error(error.field)

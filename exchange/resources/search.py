@@ -16,7 +16,7 @@ class SearchResource:
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         request = search_request(req, self.sites.get())
-        answer = self.service.answer(request, *anchor_and_scope(req))
+        answer = self.service.answer(request, *anchor_and_scope(req), req.context.get("client"))
         body = _result(request, answer)
         if not request.text:
             body["hot"] = [{"query": q, "count": n} for q, n in answer.hot]

@@ -2,9 +2,9 @@
 
 import falcon
 
-from exchange.analytics import PopularQueries
 from exchange.errors import InvalidInput
 from exchange.numbers import whole_param
+from exchange.popular import PopularQueries
 from indexer.searching import IndexReader
 from indexer.suggesting import MAX_PREFIX, suggest
 
@@ -25,11 +25,11 @@ class SuggestResource:
         limit = whole_param(req, "limit", 10, 1, MAX_LIMIT)
         # What people searched (and found) first, then words and phrases of the titles.
         found = [
-            {"text": text, "count": count, "source": "query"}
-            for text, count in self.popular.completions(prefix, limit)
+            {"text": past.text, "count": past.clients, "source": "query"}
+            for past in self.popular.completions(prefix, limit)
         ]
         seen = {s["text"] for s in found}
         for s in suggest(self.reader, prefix, limit):
-            if s.text not in seen and len(found) < limit:
+            if s.text not in seen and len(found) < limit and self.popular.allows(s.text):
                 found.append({"text": s.text, "count": s.count, "source": "title"})
         resp.media = {"query": prefix, "suggestions": found}

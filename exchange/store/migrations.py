@@ -14,7 +14,7 @@ from sqlalchemy import Connection, case, func, inspect, select
 from exchange.errors import Unavailable
 from exchange.store import tables
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 CHANGE_SEQ = "change_seq"
 STORE_ID = "store_id"
 # PostgreSQL advisory lock key (any constant of our own) held while a store is created or upgraded.
@@ -78,12 +78,22 @@ def _to_6(connection: Connection) -> None:
 
 def _to_7(connection: Connection) -> None:
     """Bans that spare keys: an address ban a request with a valid key passes."""
-    # A store older than version 5 got the bans table as it is now, column included.
-    if "spares_keys" in {c["name"] for c in inspect(connection).get_columns("bans")}:
+    _add_column(connection, "bans", "spares_keys", "BOOLEAN NOT NULL DEFAULT false")
+
+
+def _to_8(connection: Connection) -> None:
+    """Public suggestions: the search log's client hash and suggestible flag, hidden
+    suggestions. Searches logged before count for analytics, never for suggestions."""
+    _add_column(connection, "search_log", "client", "VARCHAR(16)")
+    _add_column(connection, "search_log", "suggestible", "BOOLEAN NOT NULL DEFAULT false")
+    tables.hidden_suggestions.create(connection)
+
+
+def _add_column(connection: Connection, table: str, column: str, definition: str) -> None:
+    # A store older than the table's own step got the table as it is now, column included.
+    if column in {c["name"] for c in inspect(connection).get_columns(table)}:
         return
-    connection.exec_driver_sql(
-        "ALTER TABLE bans ADD COLUMN spares_keys BOOLEAN NOT NULL DEFAULT false"
-    )
+    connection.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
 
 
 def _name_store(connection: Connection) -> None:
@@ -98,6 +108,7 @@ STEPS: dict[int, Callable[[Connection], None]] = {
     5: _to_5,
     6: _to_6,
     7: _to_7,
+    8: _to_8,
 }
 
 

@@ -165,6 +165,11 @@ search_log = Table(
     Column("results", Integer, nullable=False),
     Column("took_ms", Integer, nullable=False),
     Column("corrected_to", String(256), nullable=False, default=""),
+    # A keyed hash of the client's address (never the address): distinct clients are counted
+    # before a query is offered to the public (exchange/query_screen.py).
+    Column("client", String(16), nullable=True),
+    # It found results as typed, without operators: it may become a suggestion.
+    Column("suggestible", Boolean, nullable=False, default=False),
     Index("ix_search_log_at", "at"),
     Index("ix_search_log_query_at", "query", "at"),
 )
@@ -202,6 +207,17 @@ search_clicks = Table(
     Column("record_id", String(128), nullable=False),
     Column("position", Integer, nullable=True),
     Index("ix_search_clicks_at", "at"),
+)
+
+# Suggestions the operator hid from the public (exchange/query_screen.py), by their normalised
+# text; showing one again deletes its row (the audit log keeps the history).
+hidden_suggestions = Table(
+    "hidden_suggestions",
+    metadata,
+    Column("text", String(256), primary_key=True),
+    Column("reason", String(256), nullable=False, default=""),
+    Column("actor", String(64), nullable=False),
+    Column("hidden_at", DateTime, nullable=False),
 )
 
 # Bans (封禁): an address (or network) or a key refused everything until the ban expires or is

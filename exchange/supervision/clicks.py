@@ -16,9 +16,9 @@ from sqlalchemy import select
 
 from exchange.errors import InvalidInput, NotFound
 from exchange.links import is_web_link
+from exchange.query_screen import normalise
 from exchange.store import Store, tables
 from exchange.supervision.published import published
-from indexer.analysis.normalize import fold
 
 MAX_QUERY = 256
 MAX_POSITION = 10_000
@@ -54,7 +54,7 @@ def record_click(store: Store, click: Click) -> str:
             tables.search_clicks.insert().values(
                 at=datetime.now(UTC).replace(tzinfo=None),
                 # Folded like the search log, so that a click meets the search it came from.
-                query=fold(click.query.strip())[:MAX_QUERY],
+                query=normalise(click.query)[:MAX_QUERY],
                 site=(click.site or None) and click.site[:32],
                 record_site=record_site,
                 record_id=local_id,

@@ -12,6 +12,11 @@ from tests.conftest import record
 # What each step of exchange/store/migrations.py added, undone newest first to take a store
 # back to the shape of an older release.
 ADDED_BY: dict[int, tuple[str, ...]] = {
+    8: (
+        "ALTER TABLE search_log DROP COLUMN client",
+        "ALTER TABLE search_log DROP COLUMN suggestible",
+        "DROP TABLE hidden_suggestions",
+    ),
     7: ("ALTER TABLE bans DROP COLUMN spares_keys",),
     6: ("DROP INDEX ix_records_seq_searchable",),
     5: ("DROP TABLE bans",),

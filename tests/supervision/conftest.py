@@ -3,8 +3,9 @@
 import pytest
 from falcon import testing
 
-from exchange.analytics import PopularQueries, SearchLog
+from exchange.analytics import SearchLog
 from exchange.app import create_app
+from exchange.popular import PopularQueries
 from exchange.store.keys import issue_key, parse_scopes
 
 
