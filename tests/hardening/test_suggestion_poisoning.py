@@ -181,3 +181,6 @@ def test_the_operator_hides_a_suggestion_from_the_dashboard(public, zq):
     assert "已隐藏的搜索建议（1 个）" in page and "恢复展示" in page
     [entry] = recent_entries(zq.store, action="suggestion.hide")
     assert entry.target == "住房公积金提取" and entry.actor == f"key:{token[3:15]}"
+    shown = public.client.simulate_post("/admin/suggestions", cookies=cookies, headers=form,
+                                        body=body.replace("hide", "show"))  # fmt: skip
+    assert shown.status_code == 303 and "住房公积金提取" in public.offered()
