@@ -185,6 +185,7 @@ class _Scoring:
         self.reader = leaf.reader()
         self.sizes = _Sizes(self.reader, leaf, ranker.postings)
         self.scorers = scorers
+        self.length_parts: dict[tuple, np.ndarray] = {}
         self.context = context
         self.weighting = context.weighting
         self.wanted = wanted
@@ -272,14 +273,22 @@ class _Scoring:
             return self.walked(q.Term(fieldname, text, boost=boost))
         w = np.zeros(self.size)
         w[present] = weights[at[present]]
-        lengths = self.ranker.field_lengths(self.leaf, fieldname)[self.ids]
         # whoosh.scoring.bm25(idf, w, length, avgfl, B, K1), element by element with the
-        # same operations in the same order, so the same floats.
+        # same operations in the same order, so the same floats; the length part is the
+        # field's, the same for each of its terms.
         idf, avgfl, b, k1 = scorer
-        k1_1, b_1 = k1 + 1, 1 - b
         with np.errstate(divide="ignore", invalid="ignore"):
-            values = idf * ((w * k1_1) / (w + k1 * (b_1 + b * lengths / avgfl)))
+            values = idf * ((w * (k1 + 1)) / (w + self.length_part(fieldname, avgfl, b, k1)))
         return self.boosted(_Scores(present, values), boost)
+
+    def length_part(self, fieldname: str, avgfl: float, b: float, k1: float) -> np.ndarray:
+        """``K1 * ((1 - B) + B * length / avgfl)`` of each wanted record."""
+        key = (fieldname, avgfl, b, k1)
+        found = self.length_parts.get(key)
+        if found is None:
+            lengths = self.ranker.field_lengths(self.leaf, fieldname)[self.ids]
+            found = self.length_parts[key] = k1 * ((1 - b) + b * lengths / avgfl)
+        return found
 
     def locate(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For each wanted record, its index among a term's postings ``ids`` and whether it
