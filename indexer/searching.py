@@ -219,6 +219,8 @@ class IndexReader:
         if searcher is None:
             searcher = self.generations.open(number).searcher(weighting=RecencyBM25F())
             self._ranker.retain(_segment_ids(searcher))
+            if self._view is not None and self._view.generation == number:
+                _keep_stored_readers(self._view.searcher, searcher)
         path = self.generations.path(number) / LEXICON
         stamp = path.stat().st_mtime if path.exists() else None
         previous = self._view
@@ -254,6 +256,25 @@ class IndexReader:
             if self._view is not None:
                 self._view.searcher.close()
                 self._view = None
+
+
+def _keep_stored_readers(old: Searcher, new: Searcher) -> None:
+    """Hand the stored-fields readers of the segments a commit left alone to the searcher
+    that replaces ``old``: opening one reads the offsets of every document in its segment
+    (30 ms a segment at 100,000 records), and the first hits of a new view read them again
+    for every segment, after every commit. Stored fields never change in a segment."""
+    kept = {}
+    for leaf, _offset in old.leaf_searchers():
+        reader = leaf.reader()
+        stored = getattr(getattr(reader, "_perdoc", None), "_readers", {}).get("_stored")
+        if stored is not None and reader.segment() is not None:
+            kept[reader.segment().segment_id()] = stored
+    for leaf, _offset in new.leaf_searchers():
+        reader = leaf.reader()
+        readers = getattr(getattr(reader, "_perdoc", None), "_readers", None)
+        segment = reader.segment()
+        if readers is not None and segment is not None and segment.segment_id() in kept:
+            readers.setdefault("_stored", kept[segment.segment_id()])
 
 
 def _segment_ids(searcher: Searcher) -> set[str]:
