@@ -1,5 +1,6 @@
 """The Markdown report of a scale benchmark run (``bench/out/scale.md``)."""
 
+from bench.peers import peer_targets
 from bench.peers import section as peers_section
 from bench.scale_queries import TYPICAL
 
@@ -150,6 +151,7 @@ def _targets(r: dict, f: dict) -> list[str]:
             f"ms; whole fixed mix: p95 {srch['overall']['p95_ms']:.1f} ms) "
             f"| {_ok(d['p95_ms'] < TARGET_P95_MS)} |"
         )
+        rows += peer_targets(r)
     if http:
         for key, what in (("load_distinct", "distinct queries"), ("load_mix", "the fixed mix")):
             ld = http[key]
