@@ -223,7 +223,17 @@ class QueryBuilder:
             return q.Or([term, apart])
         if self.known(fieldname, word.text):
             return term
+        if word.start < 0 and self._one_word(word.text):
+            # A synonym the index's dictionary holds as one word is indexed as that token
+            # wherever it stands as a word: no token, no record holds it. The phrase of its
+            # leaves would find nothing more, at the price of reading the positions of its
+            # common leaves in every record (人社局 → 人力资源社会保障局: 0.4 s at 335,000).
+            return term
         return q.Or([term, q.Phrase(fieldname, list(word.leaves), boost=boost)])
+
+    def _one_word(self, text: str) -> bool:
+        words = self.segmenter.words(text)
+        return len(words) == 1 and words[0][0] == text
 
 
 def _sequence(fieldname: str, leaves: list[str], boost: float) -> q.Query:
