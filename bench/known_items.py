@@ -34,7 +34,7 @@ from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from bench.queries import Doc, is_cjk, stopwords
+from bench.queries import Doc, homophone_typo, is_cjk, stopwords
 
 SPLITS = ("dev", "test")
 SEEDS = {"dev": 13_601, "test": 13_602}  # fixed: issue 13, item 6; never tune on "test"
@@ -43,7 +43,6 @@ MAX_HOLDING = 10  # documents holding every query word, the target included
 MIN_WORDS, MAX_WORDS = 2, 4
 MIN_CHARS, MAX_CHARS = 4, 8  # so that initials are 4–8 letters
 TRIES = 24  # word choices tried per target before it is skipped
-HOMOPHONE_CHOICES = 8  # a typo picks among this many of the corpus' most used homophones
 # Candidates few enough to check for the words themselves (pairs only narrow them down).
 CHECKED = 64
 # Title boilerplate nobody types, beyond the product's own stop words.
@@ -257,14 +256,4 @@ class KnownItemGenerator:
 
     def _typo(self, words: list[str], rng: random.Random) -> tuple[str, str] | None:
         """The query with one character replaced by a homophone, and the note 标识→标志."""
-        options = []  # (word index, character index, homophones)
-        for w, word in enumerate(words):
-            for c, sound in enumerate(self._pinyin(word)):  # the reading in this word
-                others = [ch for ch in self.sounds.get(sound, ()) if ch != word[c]]
-                if others:
-                    options.append((w, c, others[:HOMOPHONE_CHOICES]))
-        if not options:
-            return None
-        w, c, others = rng.choice(options)
-        typed = words[w][:c] + rng.choice(others) + words[w][c + 1 :]
-        return "".join([*words[:w], typed, *words[w + 1 :]]), f"{words[w]}→{typed}"
+        return homophone_typo(words, self._pinyin, self.sounds, rng, "")

@@ -204,18 +204,7 @@ class Generator:
             words = self.corpus.distinctive(i, rng)
             if not words:
                 return None
-            options = []  # (word index, char index, homophones)
-            for w, word in enumerate(words):
-                for c, sound in enumerate(self._lazy(word)):
-                    others = [ch for ch in self.sounds.get(sound, ()) if ch != word[c]]
-                    if others:
-                        options.append((w, c, others[:HOMOPHONE_CHOICES]))
-            if not options:
-                return None
-            w, c, others = rng.choice(options)
-            typed = words[w][:c] + rng.choice(others) + words[w][c + 1 :]
-            note = f"{words[w]}→{typed}"
-            return " ".join([*words[:w], typed, *words[w + 1 :]]), note
+            return homophone_typo(words, self._lazy, self.sounds, rng, " ")
 
         return self._known("typo", rng, n, make)
 
@@ -308,6 +297,29 @@ class Generator:
             if relevant:
                 queries.append(Query("abbreviation", word, relevant, " ".join(family), "", note))
         return queries
+
+
+def homophone_typo(
+    words: list[str],
+    pinyin: Callable[[str], list[str]],
+    sounds: dict[str, list[str]],
+    rng: random.Random,
+    joiner: str,
+) -> tuple[str, str] | None:
+    """The words joined with one character replaced by a homophone (one of the corpus' most
+    used characters read so, never itself), and a note such as 标识→标志; None if no
+    character of the words has one."""
+    options = []  # (word index, character index, homophones)
+    for w, word in enumerate(words):
+        for c, sound in enumerate(pinyin(word)):  # the reading in this word
+            others = [ch for ch in sounds.get(sound, ()) if ch != word[c]]
+            if others:
+                options.append((w, c, others[:HOMOPHONE_CHOICES]))
+    if not options:
+        return None
+    w, c, others = rng.choice(options)
+    typed = words[w][:c] + rng.choice(others) + words[w][c + 1 :]
+    return joiner.join([*words[:w], typed, *words[w + 1 :]]), f"{words[w]}→{typed}"
 
 
 def load_docs(slices: list) -> list[Doc]:

@@ -20,7 +20,7 @@ what was typed is found as typed), is offered, or is dropped.
 ...                    Entry("提取", 40, 15, ("ti", "qu"))])
 >>> from indexer.analysis import Segmenter
 >>> typo_fixes("公基金提取", Segmenter(), lexicon)[0]
-Fix(text='公积金提取', typed='公基金', fixed='公积金', aligned=True)
+Fix(text='公积金提取', typed='公基金', fixed='公积金')
 >>> respell_query("yibao", lexicon)
 ['医保']
 >>> respell_query("gongjijintiqu", lexicon)
@@ -65,17 +65,20 @@ def _cjk(text: str) -> bool:
 
 @dataclass(frozen=True)
 class Fix:
-    """The query with ``typed`` (as typed, folded) replaced by ``fixed``; ``aligned`` when
-    ``typed`` is one or more whole words of the query as segmented (公基金: 公 + 基金), not a
-    stretch across a word boundary (式访 of 正式访问)."""
+    """The query with ``typed`` (as typed, folded) replaced by ``fixed``."""
 
     text: str
     typed: str
     fixed: str
-    aligned: bool = False
 
 
-def typo_fixes(text: str, segmenter: Segmenter, lexicon: Lexicon) -> list[Fix]:
+def typo_fixes(
+    text: str,
+    segmenter: Segmenter,
+    lexicon: Lexicon,
+    anywhere: bool = True,
+    known: Callable[[str], bool] = lambda word: False,
+) -> list[Fix]:
     """Likely homophone typos of the query, fixed one at a time, likeliest first.
 
     Every stretch of two to four Chinese characters is a place a slip may hide, including
@@ -84,6 +87,10 @@ def typo_fixes(text: str, segmenter: Segmenter, lexicon: Lexicon) -> list[Fix]:
     differs by a single character (the usual slip) comes before one that differs by more,
     a longer word before a shorter, an exact-pinyin match before a fuzzy one.
 
+    A stretch inside a query word the index holds (``known``) is left alone: 积金 of
+    住房公积金 is no slip, however much more used 基金 is. Not ``anywhere``: only fixes of
+    one or more whole words of the query as segmented (公基金: 公 + 基金), never of a stretch
+    across a word boundary (式访 of 正式访问).
     The text is folded first: 兩條 is 两条, a word of the index, not a typo for 链条.
     """
     text = fold(text)
@@ -95,12 +102,12 @@ def typo_fixes(text: str, segmenter: Segmenter, lexicon: Lexicon) -> list[Fix]:
                 break
             aligned.add((first.start, last.end))
     spans = set(aligned)
-    for size in _WINDOWS:
+    for size in _WINDOWS if anywhere else ():
         spans.update((i, i + size) for i in range(len(text) - size + 1))
     ranked = []
     for start, end in spans:
         typed = text[start:end]
-        if len(typed) < 2 or not _cjk(typed):
+        if len(typed) < 2 or not _cjk(typed) or _inside_known(words, start, end, known):
             continue
         floor = max(MIN_DF, DOMINANCE * lexicon.df(typed))
         for order, candidate in enumerate(lexicon.homophones(typed)[:MAX_CANDIDATES]):
@@ -109,11 +116,21 @@ def typo_fixes(text: str, segmenter: Segmenter, lexicon: Lexicon) -> list[Fix]:
             differing = sum(a != b for a, b in zip(typed, candidate, strict=True))
             key = (differing > 1, -len(typed), order, -lexicon.df(candidate))
             fixed_text = text[:start] + candidate + text[end:]
-            ranked.append((key, Fix(fixed_text, typed, candidate, (start, end) in aligned)))
+            ranked.append((key, Fix(fixed_text, typed, candidate)))
     fixes: dict[str, Fix] = {}
     for _, fix in sorted(ranked, key=lambda pair: pair[0]):
         fixes.setdefault(fix.text, fix)
     return list(fixes.values())[:MAX_FIXES]
+
+
+def _inside_known(words, start: int, end: int, known: Callable[[str], bool]) -> bool:
+    """Whether the stretch lies inside, and short of, one query word the index holds: a
+    slip makes a word no word, so no part of a word the index holds is one. (A stretch that
+    only overlaps a word may still be where a slip made the segmenter cut differently.)"""
+    return any(
+        w.start <= start and end <= w.end and (start, end) != (w.start, w.end) and known(w.text)
+        for w in words
+    )
 
 
 def respell_query(
@@ -154,10 +171,9 @@ def respell_query(
             chosen = [r[0] for r in stretches]
             chosen[index] = alternative
             combos.append(chosen)
-    order = {id(c): n for n, c in enumerate(combos)}
-    combos.sort(key=lambda c: (-_together(c, lexicon), order[id(c)]))
+    ranked = sorted(enumerate(combos), key=lambda nc: (-_together(nc[1], lexicon), nc[0]))
     out: list[str] = []
-    for chosen in combos:
+    for _, chosen in ranked:
         candidate = _join(chosen)
         if candidate not in out:
             out.append(candidate)

@@ -141,11 +141,24 @@ class QueryBuilder:
             match: q.Query = q.NullQuery if parsed.clauses else q.Every()
         else:
             match = required[0] if len(required) == 1 else q.And(required)
+        return BuiltQuery(self._without(match, parsed), words, self._typed_together(parsed))
+
+    def all_but_one(self, parsed: ParsedQuery) -> tuple[q.Query, list[str]] | None:
+        """Records holding all but one of the query's parts (minimum should match), and the
+        parts' names as typed; None for a query of fewer than two parts."""
+        parts = self.parts(parsed)
+        if len(parts) < 2:
+            return None
+        options = [
+            q.And([p for j, (_, p) in enumerate(parts) if j != i]) for i in range(len(parts))
+        ]
+        return self._without(q.Or(options), parsed), [name for name, _ in parts]
+
+    def _without(self, match: q.Query, parsed: ParsedQuery) -> q.Query:
+        """``match`` less the records an excluded part (-word) matches."""
         banned = [self._clause(c, []) for c in parsed.excluded]
         banned = [b for b in banned if b is not q.NullQuery]
-        if banned:
-            match = q.AndNot(match, q.Or(banned))
-        return BuiltQuery(match, words, self._typed_together(parsed))
+        return q.AndNot(match, q.Or(banned)) if banned else match
 
     def parts(self, parsed: ParsedQuery) -> list[tuple[str, q.Query]]:
         """Each required part of the query on its own, named by what was typed: every word

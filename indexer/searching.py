@@ -341,9 +341,21 @@ def _search(view: View, request: SearchRequest) -> SearchResult:
     if not request.correct or not text:
         return _run(view, text, request)
     result = _run(view, text, request)
-    fixes = [] if _has_letters(text) else typo_fixes(text, view.segmenter, view.lexicon)
+    # With results, only fixes of whole words count (applied or offered): the stretches
+    # across word boundaries are looked at only for a query that found nothing.
+    fixes = (
+        []
+        if _has_letters(text)
+        else typo_fixes(
+            text,
+            view.segmenter,
+            view.lexicon,
+            anywhere=not result.total,
+            known=lambda word: _indexed(view, word),
+        )
+    )
     if result.total:
-        for fix in [f for f in fixes if f.aligned][:MAX_TRIED]:
+        for fix in fixes[:MAX_TRIED]:
             if not _occurs(view, fix.typed, result) and _indexed(view, fix.fixed):
                 fixed = _run(view, fix.text, request)
                 if fixed.total:
@@ -477,20 +489,15 @@ def _relaxed(view: View, text: str, request: SearchRequest) -> SearchResult | No
     result = _answer(view, built, request, request.sort != "newest", None)
     if result.total:
         return result
-    parts = builder.parts(parsed)
-    if len(parts) < 2:
+    loosest = builder.all_but_one(parsed)
+    if loosest is None:
         return None
-    excluded = [builder._clause(c, []) for c in parsed.excluded]
-    options = [q.And([p for j, (_, p) in enumerate(parts) if j != i]) for i in range(len(parts))]
-    match: q.Query = q.Or(options)
-    banned = [b for b in excluded if b is not q.NullQuery]
-    if banned:
-        match = q.AndNot(match, q.Or(banned))
-    relaxed = BuiltQuery(match, built.words, None)
-    result = _answer(view, relaxed, request, request.sort != "newest", None)
+    match, typed = loosest
+    result = _answer(
+        view, BuiltQuery(match, built.words, None), request, request.sort != "newest", None
+    )
     if not result.total:
         return None
-    typed = [name for name, _ in parts]
     for hit in result.hits:
         hit.missing = _missing(view, hit, typed)
     result.missing = list(dict.fromkeys(w for hit in result.hits for w in hit.missing))

@@ -90,6 +90,21 @@ def test_a_query_with_one_word_too_many_shows_what_it_left_out(news):
     assert "缺少字词" in page and "火星" in page
 
 
+def test_a_fix_never_breaks_a_word_the_index_holds(news):
+    # 基金 is far more used than 积金, but 积金 is no slip: it is part of 住房公积金.
+    news.push(
+        "530521",
+        *[record(f"jj{i}", f"基金会第{i}次理事会", "基金运作。") for i in range(12)],
+        # What the broken word would find: a record with that very slip in it.
+        record("mars", "住房公基金与火星探测", "科普活动。"),
+    )
+    news.index()
+    result = news.search("住房公积金 火星")
+    assert result.correction is None
+    missing = {h.key: h.missing for h in result.hits}
+    assert missing["530500/gjj"] == ["火星"]
+
+
 def test_nothing_found_and_nothing_to_relax_is_an_empty_page(news):
     result = news.search("火星探测")
     assert result.total == 0 and result.hits == [] and result.missing == []
