@@ -34,6 +34,8 @@ from exchange.supervision.stats import StatsQuery, publication_counts
 # The days a span may cover: enough for MAX_PERIODS of the longest month.
 _MAX_SPAN_DAYS = MAX_PERIODS * 31
 STATS_MAX_AGE = 60
+_FIRST_DAY = date(1900, 1, 1)
+_LAST_DAY = date(9000, 12, 31)
 
 
 def span_param(req: falcon.Request, period: str, days: int) -> Span:
@@ -61,9 +63,14 @@ def _date(req: falcon.Request, name: str) -> date | None:
     if raw is None:
         return None
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         raise InvalidInput(f"{name} must be a date, YYYY-MM-DD", field=name) from None
+    # Spans reach a year around their dates (default starts, period ends): far from the
+    # calendar's ends, or the arithmetic leaves it.
+    if not _FIRST_DAY <= day <= _LAST_DAY:
+        raise InvalidInput(f"{name} must be between {_FIRST_DAY} and {_LAST_DAY}", field=name)
+    return day
 
 
 def overseen_sites(req: falcon.Request, registry: dict[str, Site]) -> list[str] | None:

@@ -82,6 +82,9 @@ def test_the_default_span_is_the_last_year_by_month_and_answers_are_cacheable(pu
         ({"by": "tier,tier"}, "by", "invalid_input"),
         ({"from": "2024-07-01", "to": "2024-06-01"}, "from", "invalid_input"),
         ({"from": "2024-13-01"}, "from", "invalid_input"),
+        # Dates a span cannot reach past without leaving the calendar: a 400, never a 500.
+        ({"to": "0001-01-01"}, "to", "invalid_input"),
+        ({"from": "9999-12-30", "to": "9999-12-31"}, "to", "invalid_input"),
         ({"period": "day", "from": "2020-01-01", "to": "2024-01-01"}, "period", "range_too_long"),
         ({"branch": "999999"}, "branch", "unknown_site"),
     ],
