@@ -5,6 +5,8 @@ acknowledged) and write transactions start with ``BEGIN IMMEDIATE`` so that two 
 queue instead of failing on upgrade from a read lock.
 """
 
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -53,10 +55,10 @@ def _sqlite_engine(url: str) -> Engine:
         # Let SQLAlchemy's "begin" event issue BEGIN itself, so writes can say IMMEDIATE.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        _set_wal(cursor)
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -65,6 +67,20 @@ def _sqlite_engine(url: str) -> Engine:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def _set_wal(cursor) -> None:
+    """Switch the file to WAL. On a new file that several processes open at once, SQLite may
+    answer "database is locked" at once, without waiting out the busy timeout (hosts
+    creating one store together): try again for a while."""
+    for attempt in range(100):
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or attempt == 99:
+                raise
+            time.sleep(0.05)
 
 
 def database_url(url: str) -> str:
