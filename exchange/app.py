@@ -41,6 +41,7 @@ from exchange.resources.records import RecordResource, RecordsResource
 from exchange.resources.search import SearchResource
 from exchange.resources.suggest import SuggestResource
 from exchange.search_service import SearchService
+from exchange.services.finder import ServiceFinder
 from exchange.settings import Config, from_env
 from exchange.site_cache import SiteCache
 from exchange.store import Store, open_store
@@ -87,9 +88,10 @@ def create_app(
     app.req_options.auto_parse_qs_csv = True
     app.router_options.converters["whole"] = WholeNumberConverter
     popular = popular or PopularQueries.from_config(config, store)
-    service = SearchService(reader, log or SearchLog(store), popular)
+    finder = ServiceFinder(store, sites)
+    service = SearchService(reader, log or SearchLog(store), popular, finder)
     app.add_route("/v1/search", SearchResource(service, sites))
-    app.add_route("/v1/suggest", SuggestResource(reader, popular))
+    app.add_route("/v1/suggest", SuggestResource(reader, popular, finder))
     app.add_route("/openapi.json", OpenApiResource())
     app.add_route("/healthz", HealthResource(store, reader))
     _add_exchange_routes(app, config, store, sites)

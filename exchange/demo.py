@@ -5,6 +5,7 @@ from collections import defaultdict
 from datetime import date
 
 from exchange.demo_content import demo_columns, demo_records, demo_sites
+from exchange.demo_services import service_records
 from exchange.errors import Conflict
 from exchange.record_input import parse_item
 from exchange.store import Store
@@ -12,8 +13,12 @@ from exchange.store.sites import add_column, register_site
 from exchange.store.writing import apply_batch
 
 
-def load_demo(store: Store, count: int = 400, today: date | None = None) -> dict[str, int]:
-    """Register the demo sites and push the demo records; safe to run again."""
+def load_demo(
+    store: Store, count: int = 400, today: date | None = None, services: bool = True
+) -> dict[str, int]:
+    """Register the demo sites and push ``count`` demo records and, with ``services``, the
+    catalogue's service guides (办事指南, one per service and offering site); safe to run
+    again."""
     sites = demo_sites()
     for site in sites:
         with contextlib.suppress(Conflict):
@@ -23,7 +28,10 @@ def load_demo(store: Store, count: int = 400, today: date | None = None) -> dict
         for column in demo_columns(site):
             add_column(store, site["code"], column["path"], column["kind"])
     by_site = defaultdict(list)
-    for code, record in demo_records(sites, count=count, today=today):
+    records = demo_records(sites, count=count, today=today)
+    if services:
+        records += service_records(today or date.today())
+    for code, record in records:
         by_site[code].append(parse_item(record))
     outcomes: dict[str, int] = defaultdict(int)
     for code, items in by_site.items():

@@ -71,6 +71,52 @@ _HIT = {
             "items": {"type": "string"},
             "description": "typed words this record lacks (缺少字词), when the query was relaxed",
         },
+        "similar": {
+            "type": "array",
+            "items": {"$ref": "#/components/schemas/SiteLink"},
+            "description": "the same title published by other sites (one service's guide of "
+            "each county), folded under this hit; empty with group=false",
+        },
+    },
+}
+
+SITE_LINK_SCHEMA = {
+    "type": "object",
+    "required": ["site", "id", "site_name", "title", "url"],
+    "properties": {
+        "site": {"type": "string"},
+        "id": {"type": "string"},
+        "site_name": {"type": "string"},
+        "title": {"type": "string"},
+        "url": {"type": "string"},
+    },
+}
+
+SERVICE_SCHEMA = {
+    "type": ["object", "null"],
+    "description": "搜索即服务: the service card (first page of a query naming one service): "
+    "the searching site's 办事指南, else its nearest ancestor's, else the city level's",
+    "properties": {
+        **SITE_LINK_SCHEMA["properties"],
+        "name": {"type": "string", "description": "the service (住房公积金提取)"},
+        "local": {
+            "type": "boolean",
+            "description": "the searching site's own guide or an ancestor's (the whole "
+            "cluster: the top level's)",
+        },
+        "lines": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"label": {"type": "string"}, "text": {"type": "string"}},
+            },
+            "description": "key lines the guide has: 办理条件, 申请材料, 办理地点, 咨询电话",
+        },
+        "others": {
+            "type": "array",
+            "items": {"$ref": "#/components/schemas/SiteLink"},
+            "description": "the same service's guides of other places (其他地区)",
+        },
     },
 }
 
@@ -94,6 +140,8 @@ def search_paths() -> dict:
                f"hits a page; page × size ≤ {MAX_DEPTH}"),
         _param("facets", {"type": "boolean"}, "count tiers, sites, doc types and years"),
         _param("exact", {"type": "boolean"}, "search as typed, no pinyin or typo correction"),
+        _param("group", {"type": "boolean"},
+               "fold look-alike titles of several sites into one hit (default true)"),
     ]  # fmt: skip
     result = {
         "type": "object",
@@ -106,6 +154,7 @@ def search_paths() -> dict:
             "took_ms": {"type": "number"},
             "generation": {"type": "integer"},
             "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
+            "service": SERVICE_SCHEMA,
             "facets": {
                 "type": "object",
                 "additionalProperties": {
@@ -164,7 +213,12 @@ def search_paths() -> dict:
                             "description": "query: how many different clients asked it; "
                             "title: how many titles use it",
                         },
-                        "source": {"type": "string", "enum": ["query", "title"]},
+                        "source": {"type": "string", "enum": ["query", "title", "service"]},
+                        "url": {
+                            "type": "string",
+                            "description": "service: the guide, opened when chosen",
+                        },
+                        "site_name": {"type": "string", "description": "service: its site"},
                     },
                 },
             },
@@ -195,6 +249,11 @@ def search_paths() -> dict:
                         "limit",
                         {"type": "integer", "minimum": 1, "maximum": 20},
                         "at most this many",
+                    ),
+                    _param(
+                        "site",
+                        {"type": "string"},
+                        "the site the box belongs to: its own service guide comes first",
                     ),
                 ],
                 "responses": {
@@ -414,5 +473,5 @@ def spec() -> dict:
         "paths": with_guard_answers(
             {**search_paths(), **supervision_paths(), **exchange_paths(), **bans_paths()}
         ),
-        "components": {"schemas": {"Error": _ERROR, "Hit": _HIT}},
+        "components": {"schemas": {"Error": _ERROR, "Hit": _HIT, "SiteLink": SITE_LINK_SCHEMA}},
     }

@@ -11,6 +11,8 @@ import falcon
 
 from exchange.errors import InvalidInput
 from exchange.numbers import whole_param
+from exchange.services.cards import nearest_first
+from exchange.services.naming import cluster_places
 from exchange.store.sites import TIERS, Site
 from indexer.querying import MAX_QUERY_CHARS
 from indexer.searching import MAX_DEPTH, MAX_PAGE_SIZE, SearchRequest
@@ -63,6 +65,11 @@ def search_request(req: falcon.Request, sites: dict[str, Site]) -> SearchRequest
     request.facets = req.get_param_as_bool("facets", default=True)
     # "仍然搜索 …": search exactly what was typed, without respelling or typo fixes.
     request.correct = not req.get_param_as_bool("exact", default=False)
+    # Look-alike titles of several sites (each county's guide to one service) are one hit,
+    # showing the searching site's copy, or its nearest ancestor's (group=false: every copy).
+    if req.get_param_as_bool("group", default=True):
+        request.collapse = cluster_places(sites)
+        request.near = nearest_first(anchor, sites) if anchor else ()
     # A closed site (关停) disappears from public search at once, before any re-index.
     request.exclude_sites = [code for code, site in sites.items() if site.state != "open"]
     return request

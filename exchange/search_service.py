@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from exchange.analytics import Searched, SearchLog
 from exchange.popular import PopularQueries
 from exchange.query_screen import has_operators
+from exchange.services.cards import ServiceCard
+from exchange.services.finder import ServiceFinder
 from indexer.searching import IndexReader, SearchRequest, SearchResult, search
-from indexer.suggesting import query_words, related_phrases
+from indexer.suggesting import query_wordings, query_words, related_phrases
 
 RELATED = 8
 HOT = 10
@@ -29,13 +31,22 @@ class Answer:
     took_ms: float
     related: list[str] = field(default_factory=list)
     hot: list[tuple[str, int]] = field(default_factory=list)
+    # 搜索即服务: the card of the service searched for (first page of a query).
+    service: ServiceCard | None = None
 
 
 class SearchService:
-    def __init__(self, reader: IndexReader, log: SearchLog, popular: PopularQueries) -> None:
+    def __init__(
+        self,
+        reader: IndexReader,
+        log: SearchLog,
+        popular: PopularQueries,
+        services: ServiceFinder | None = None,
+    ) -> None:
         self.reader = reader
         self.log = log
         self.popular = popular
+        self.services = services
 
     def answer(
         self, request: SearchRequest, site: str | None, scope: str, client: str | None = None
@@ -45,6 +56,8 @@ class SearchService:
         started = time.perf_counter()
         result = search(self.reader, request)
         answer = Answer(result, (time.perf_counter() - started) * 1000)
+        if self.services is not None and request.text and request.page == 1:
+            answer.service = self._card(request.text, result, site)
         if not request.text:
             answer.hot = [(q.text, q.clients) for q in self.popular.hot(HOT)]
         elif request.page == 1:
@@ -64,6 +77,14 @@ class SearchService:
                 )
             )
         return answer
+
+    def _card(self, text: str, result: SearchResult, site: str | None) -> ServiceCard | None:
+        """The service card: for what was typed, or for the correction whose results are
+        shown."""
+        wordings = query_wordings(self.reader, text)
+        if result.correction is not None and result.correction.applied:
+            wordings = query_wordings(self.reader, result.correction.query) + wordings
+        return self.services.card(wordings, site)
 
     def _related(self, text: str) -> list[str]:
         """Past searches sharing a word with this one, then title phrases extending it."""

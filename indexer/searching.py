@@ -24,6 +24,7 @@ from whoosh.searching import Searcher
 
 from indexer.analysis import QueryWord, Segmenter
 from indexer.analysis.normalize import fold
+from indexer.collapsing import collapse
 from indexer.correction import Fix, respell_query, typo_fixes
 from indexer.expansion import Expander
 from indexer.facets import FacetCounter
@@ -69,6 +70,10 @@ class SearchRequest:
     page_size: int = 10
     facets: bool = True
     correct: bool = True
+    # Look-alike titles of several sites folded into one hit (indexer.collapsing): the
+    # cluster's place names, and the sites whose copy a group shows first (nearest first).
+    collapse: tuple[str, ...] = ()
+    near: tuple[str, ...] = ()
 
 
 @dataclass
@@ -87,6 +92,8 @@ class Hit:
     score: float
     # The typed words this record lacks, when the query was relaxed to find anything (缺少字词).
     missing: list[str] = field(default_factory=list)
+    # The same title published by other sites, folded under this hit (no snippets).
+    similar: list["Hit"] = field(default_factory=list)
 
 
 @dataclass
@@ -132,6 +139,7 @@ class View:
     # The stored titles as a column, opened on first use: opening it reads every segment's
     # offsets (about 15 ms at 100,000 records), too much to do again for each search.
     title_column: object | None = None
+    site_column: object | None = None
 
 
 class IndexReader:
@@ -555,20 +563,53 @@ def _answer(
     postings = view.ranker.postings
     leaves = view.searcher.leaf_searchers()
     matches = [matching_docs(counted, leaf, postings) for leaf, _ in leaves]
-    if ranked:
-        scored = _ranked(view, query, matches, limit, titled, built.phrase)
-    else:
-        scored = [(0.0, docnum) for docnum in _newest(view, matches, limit)]
+
+    def best(limit: int) -> list[tuple[float, int]]:
+        if ranked:
+            return _ranked(view, query, matches, limit, titled, built.phrase)
+        return [(0.0, docnum) for docnum in _newest(view, matches, limit)]
+
     start = (request.page - 1) * request.page_size
-    hits = [
-        _hit(view, docnum, words, score if ranked else 0.0) for score, docnum in scored[start:end]
-    ]
+    if request.collapse:
+        hits = _collapsed(view, best, max(limit, end * COLLAPSE_WINDOW), request, words, ranked)
+    else:
+        hits = [
+            _hit(view, docnum, words, score if ranked else 0.0)
+            for score, docnum in best(limit)[start:end]
+        ]
     total, counts = view.facets.count(view.searcher, matches, request.facets)
     facets = {
         name: dict(sorted(values.items(), key=lambda kv: (-kv[1], kv[0])))
         for name, values in counts.items()
     }
     return SearchResult(total, hits, facets, view.generation)
+
+
+COLLAPSE_WINDOW = 2
+"""Folding look-alikes ranks this many times a page's end first, more only if it must."""
+MAX_COLLAPSE_WINDOW = 4 * MAX_DEPTH
+
+
+def _collapsed(view: View, best, window: int, request: SearchRequest, words, ranked: bool):
+    """The page's hits with look-alike titles of other sites folded into them: pages are
+    counted in groups, from a ranking long enough to fill the page."""
+    start = (request.page - 1) * request.page_size
+    end = request.page * request.page_size
+    titles, sites = _titles(view), _sites(view)
+    while True:
+        scored = best(window)
+        groups = collapse(
+            scored, titles.__getitem__, sites.__getitem__, request.collapse, request.near
+        )
+        if len(groups) >= end or len(scored) < window or window >= MAX_COLLAPSE_WINDOW:
+            break
+        window *= 2
+    hits = []
+    for score, docnum, folded in groups[start:end]:
+        hit = _hit(view, docnum, words, score if ranked else 0.0)
+        hit.similar = [_hit(view, other, words, 0.0, snippet=False) for other in folded]
+        hits.append(hit)
+    return hits
 
 
 def _ranked(
@@ -643,6 +684,13 @@ def _titles(view: View):
     return view.title_column
 
 
+def _sites(view: View):
+    """The view's site column, like :func:`_titles`."""
+    if view.site_column is None:
+        view.site_column = view.searcher.reader().column_reader("site")
+    return view.site_column
+
+
 def _prefer_titles_holding(scored: list[tuple[float, int]], phrase: str, titles) -> list:
     """Among the best matches, titles holding the typed words together, as typed, go first.
 
@@ -676,7 +724,9 @@ def _filters(request: SearchRequest) -> q.Query | None:
     return parts[0] if len(parts) == 1 else q.And(parts)
 
 
-def _hit(view: View, docnum: int, words: list[QueryWord], score: float) -> Hit:
+def _hit(
+    view: View, docnum: int, words: list[QueryWord], score: float, snippet: bool = True
+) -> Hit:
     """A result as the API shows it; ``score`` is 0 when sorted by a field (Whoosh's "score"
     is then the sort key, beyond 64 bits when reversed)."""
     segmenter = view.segmenter
@@ -687,7 +737,7 @@ def _hit(view: View, docnum: int, words: list[QueryWord], score: float) -> Hit:
         site_name=stored.get("site_name", ""),
         tier=stored.get("tier", ""),
         title=highlight(segmenter, stored.get("title", ""), words, width=0),
-        snippet=highlight(segmenter, stored.get("body", ""), words),
+        snippet=highlight(segmenter, stored.get("body", ""), words) if snippet else "",
         url=stored.get("url", ""),
         published=stored.get("published"),
         column=stored.get("column", ""),

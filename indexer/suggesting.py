@@ -43,6 +43,22 @@ def related_phrases(reader: IndexReader, text: str, limit: int = 5) -> list[str]
     return found[:limit]
 
 
+def query_wordings(reader: IndexReader, text: str, most: int = 8) -> list[list[str]]:
+    """The words of a query as the live generation segments it, then the same with one word
+    said by a synonym (社保卡 → 社会保障卡): at most ``most`` wordings, the typed one first."""
+    with reader.open() as view:
+        words = [w.text for w in view.segmenter.query_words(text)]
+        synonyms = view.expander.synonyms
+        wordings = [words]
+        for i, word in enumerate(words):
+            for known in sorted(synonyms.words(), key=len, reverse=True):
+                if known in word:
+                    for other in synonyms.of(known):
+                        wordings.append([*words[:i], word.replace(known, other), *words[i + 1 :]])
+                    break
+        return wordings[:most]
+
+
 def query_words(reader: IndexReader, text: str) -> list[str]:
     """The words of a query, as the live generation segments it."""
     with reader.open() as view:

@@ -8,6 +8,7 @@ is a link only when it is ``http`` or ``https`` (a ``javascript:`` URL pushed by
 not become a link).
 """
 
+import html
 from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlencode, urlsplit
@@ -23,6 +24,7 @@ from exchange.pages.filters import (
 )
 from exchange.pages.page_state import KEPT_BY_NEW_QUERY, PageState
 from exchange.search_service import Answer
+from exchange.services.cards import ServiceCard
 from exchange.store.sites import Site
 from indexer.searching import MAX_DEPTH, Hit, SearchRequest
 
@@ -40,6 +42,20 @@ class HitView:
     date: str
     doc_no: str
     missing: list[str] = field(default_factory=list)
+    # The same title published by other sites, folded under this one.
+    similar: list["Link"] = field(default_factory=list)
+
+
+@dataclass
+class ServiceCardView:
+    """搜索即服务: the searching site's guide to the service, its key lines, and the same
+    service's guides of other places folded under 其他地区 (N)."""
+
+    title: str
+    url: str | None
+    site_name: str
+    lines: list[tuple[str, str]]
+    others: list["Link"]
 
 
 @dataclass
@@ -87,6 +103,7 @@ class ResultsView:
     total: int = 0
     first: int = 1
     hits: list[HitView] = field(default_factory=list)
+    service: ServiceCardView | None = None
     pages: list[PageLink] = field(default_factory=list)
     correction: CorrectionView | None = None
     related: list[Link] = field(default_factory=list)
@@ -134,6 +151,8 @@ def results_view(
     view.total = result.total
     view.first = (request.page - 1) * request.page_size + 1
     view.hits = [_hit(hit) for hit in result.hits]
+    if answer.service is not None:
+        view.service = _card(answer.service)
     view.pages = _pages(state, request.page, request.page_size, result.total)
     if result.correction is not None:
         searched = result.correction.query
@@ -173,8 +192,30 @@ def _query_link(state: PageState, text: str) -> Link:
     return Link(text, kept.href({"q": text}))
 
 
+def _card(card: ServiceCard) -> ServiceCardView:
+    return ServiceCardView(
+        title=card.item.title,
+        url=_web(card.item.url),
+        site_name=card.site_name,
+        lines=[(line.label, line.text) for line in card.item.lines],
+        others=[
+            Link(f"{other.site_name}：{other.item.title}", _web(other.item.url) or "")
+            for other in card.others
+        ],
+    )
+
+
+def _web(url: str) -> str | None:
+    return url if urlsplit(url).scheme in ("http", "https") else None
+
+
+def _plain(title: str) -> str:
+    """A highlighted title's text: the template escapes what it shows as plain text."""
+    return html.unescape(title.replace("<mark>", "").replace("</mark>", ""))
+
+
 def _hit(hit: Hit) -> HitView:
-    url = hit.url if urlsplit(hit.url).scheme in ("http", "https") else None
+    url = _web(hit.url)
     return HitView(
         title=hit.title,
         snippet=hit.snippet,
@@ -186,6 +227,10 @@ def _hit(hit: Hit) -> HitView:
         date=hit.published.date().isoformat() if hit.published else "",
         doc_no=hit.disclosure.get("doc_no", ""),
         missing=hit.missing,
+        similar=[
+            Link(f"{other.site_name}：{_plain(other.title)}", _web(other.url) or "")
+            for other in hit.similar
+        ],
     )
 
 

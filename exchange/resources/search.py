@@ -5,6 +5,8 @@ import falcon
 from exchange.links import web_link
 from exchange.search_params import anchor_and_scope, search_request
 from exchange.search_service import Answer, SearchService
+from exchange.services.cards import ServiceCard
+from exchange.services.catalogue import ServiceItem
 from exchange.site_cache import SiteCache
 from indexer.searching import Hit, SearchRequest, SearchResult
 
@@ -35,6 +37,7 @@ def _result(request: SearchRequest, answer: Answer) -> dict:
         "took_ms": round(answer.took_ms, 2),
         "generation": result.generation,
         "hits": [_hit(hit) for hit in result.hits],
+        "service": _service(answer.service),
         "facets": result.facets,
         "correction": _correction(result),
         "missing": result.missing,
@@ -49,6 +52,42 @@ def _correction(result: SearchResult) -> dict | None:
         "original": result.correction.original,
         "kind": result.correction.kind,
         "applied": result.correction.applied,
+    }
+
+
+def _site_link(hit: Hit) -> dict:
+    site, _, local_id = hit.key.partition("/")
+    return {
+        "site": site,
+        "id": local_id,
+        "site_name": hit.site_name,
+        "title": hit.title,
+        "url": web_link(hit.url),
+    }
+
+
+def _service(card: ServiceCard | None) -> dict | None:
+    """The service card (搜索即服务): the searching site's guide, else its nearest ancestor's,
+    else the city level's, with the other places' guides of the same service."""
+    if card is None:
+        return None
+    return {
+        **_item(card.item, card.site_name),
+        "name": card.item.name,
+        "local": card.local,
+        "lines": [{"label": line.label, "text": line.text} for line in card.item.lines],
+        "others": [_item(other.item, other.site_name) for other in card.others],
+    }
+
+
+def _item(item: ServiceItem, site_name: str) -> dict:
+    site, _, local_id = item.key.partition("/")
+    return {
+        "site": site,
+        "id": local_id,
+        "site_name": site_name,
+        "title": item.title,
+        "url": web_link(item.url),
     }
 
 
@@ -68,4 +107,6 @@ def _hit(hit: Hit) -> dict:
         "disclosure": hit.disclosure,
         "score": round(hit.score, 4),
         "missing": hit.missing,
+        # The same title published by other sites, folded under this hit.
+        "similar": [_site_link(other) for other in hit.similar],
     }

@@ -289,6 +289,61 @@ def test_results_page_works_without_javascript(cluster, browser):
     assert session.console_errors == []
 
 
+@pytest.mark.parametrize(("width", "viewport"), [("phone", PHONE), ("desktop", DESKTOP)])
+def test_a_service_search_shows_the_searching_county_s_card(cluster, browser, width, viewport):
+    """搜索即服务: 施甸县's box, the whole cluster searched — 施甸县's own guide is the card,
+    the other places' folded under 其他地区 (N); the look-alike results are one result."""
+    session = browser(viewport=viewport)
+    page = session.new_page()
+    page.goto(cluster.page("/search?q=公积金提取&site=530521&scope=cluster"))
+    card = page.get_by_role("region", name="施甸县住房公积金提取办事指南")
+    expect(card).to_be_visible()
+    expect(card.get_by_text("施甸县人民政府", exact=True)).to_be_visible()
+    for label in ("办理条件", "申请材料", "办理地点", "咨询电话"):
+        expect(card.locator("dt", has_text=label)).to_be_visible()
+    expect(card.locator("dd").nth(2)).to_have_text(re.compile("^施甸县政务服务中心"))
+    others = card.locator("details.service-others")
+    expect(others.locator("summary")).to_have_text("其他地区 (4)")
+    expect(others.get_by_role("link").first).to_be_hidden()
+    others.locator("summary").click()
+    links = others.get_by_role("link")
+    expect(links).to_have_count(4)
+    # The city level first, then the other counties.
+    expect(links.first).to_have_text("保山市住房公积金管理中心：保山市住房公积金提取办事指南")
+    # The card comes before the results, and the county guides are one result there.
+    assert page.locator("main .service-card ~ ol.hits").count() == 1
+    titles = page.locator("ol.hits > li h3").all_text_contents()
+    assert sum("住房公积金提取办事指南" in t for t in titles) == 1
+    folded = page.locator("ol.hits > li details.hit-similar summary").first
+    expect(folded).to_have_text(re.compile(r"^另有 \d+ 个站点发布了相同标题$"))
+    assert fits_the_screen(page)
+    session.screenshot(page, f"service-card-{width}")
+    assert session.console_errors == []
+
+
+def test_the_search_box_offers_the_service_first_and_opens_it(cluster, browser):
+    session = browser(viewport=PHONE)
+    page = session.new_page()
+    # The guides' sites are not on this machine: answer for them.
+    page.route("https://gjj.baoshan.gov.cn/**", lambda route: route.fulfill(
+        body="<!doctype html><title>办事指南</title><p>办事指南</p>", content_type="text/html"))  # fmt: skip
+    page.goto(cluster.host)
+    box = page.get_by_role("combobox", name="搜索词")
+    box.press_sequentially("公积金提取", delay=60)
+    first = page.get_by_role("option").first
+    # The host is a city department: the city level's guide is its service.
+    expect(first).to_have_text(
+        re.compile("^办事保山市住房公积金提取办事指南保山市住房公积金管理中心$")
+    )
+    session.screenshot(page, "widget-service-suggestion-phone", full_page=False)
+    box.press("ArrowDown")
+    expect(first).to_have_attribute("aria-selected", "true")
+    with page.expect_navigation():
+        box.press("Enter")
+    assert page.url == "https://gjj.baoshan.gov.cn/bsfw/bszn/bszn-001.html"
+    assert session.console_errors == []
+
+
 AXE_PAGES = [
     ("results-desktop", DESKTOP, "/search?q=公积金&site=530521&scope=branch"),
     ("results-phone", PHONE, "/search?q=公积金&site=530500&scope=branch&tier=department"),
@@ -296,6 +351,8 @@ AXE_PAGES = [
     ("no-results", DESKTOP, "/search?q=火星探测器&site=530521&scope=site"),
     ("newest-and-hot", DESKTOP, "/search?site=530500&scope=branch"),
     ("bad-input", DESKTOP, "/search?q=公积金&from=2024-13-01"),
+    ("service-card-phone", PHONE, "/search?q=公积金提取&site=530521&scope=cluster"),
+    ("service-card-desktop", DESKTOP, "/search?q=生育登记&site=530521100&scope=cluster"),
 ]
 
 
@@ -306,6 +363,18 @@ def test_results_pages_pass_axe(cluster, browser, axe, name, viewport, path):
     page.goto(cluster.page(path))
     serious = [v for v in axe(page, name) if v["impact"] in SERIOUS]
     assert serious == []
+
+
+@pytest.mark.parametrize(("width", "viewport"), [("phone", PHONE), ("desktop", DESKTOP)])
+def test_service_card_with_other_places_open_has_no_axe_violations(
+    cluster, browser, axe, width, viewport
+):
+    session = browser(viewport=viewport, bypass_csp=True)
+    page = session.new_page()
+    page.goto(cluster.page("/search?q=公积金提取&site=530521&scope=cluster"))
+    page.locator("details.service-others summary").click()
+    page.locator("details.hit-similar summary").first.click()
+    assert axe(page, f"service-card-open-{width}") == []
 
 
 def test_host_page_with_open_suggestions_passes_axe(cluster, browser, axe):

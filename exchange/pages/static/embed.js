@@ -42,6 +42,11 @@
     "li { padding: 6px 10px; cursor: pointer; color: #1b1b1b; }",
     "li:hover { background: #eef2f8; }",
     "li[aria-selected='true'] { background: #0b4ea2; color: #fff; }",
+    ".service { border-bottom: 1px solid #d5d5d5; }",
+    ".badge { display: inline-block; margin-right: 6px; padding: 0 5px; font-size: 14px;",
+    "  border-radius: 3px; background: #1e6b2e; color: #fff; }",
+    ".where { display: block; font-size: 14px; color: #4a4a4a; }",
+    "li[aria-selected='true'] .where { color: #fff; }",
     "[hidden] { display: none !important; }",
     ".sr { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0;",
     "  overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }"
@@ -123,7 +128,7 @@
     form.appendChild(element("button", { type: "submit" }, "搜索"));
     root.appendChild(form);
     root.appendChild(status);
-    return { form: form, input: input, list: list, status: status };
+    return { form: form, input: input, list: list, status: status, site: site };
   }
 
   function combobox(box) {
@@ -145,22 +150,45 @@
       active = -1;
     }
 
-    function show(texts) {
+    function optionFor(suggestion, index) {
+      var attributes = { id: "suggestion-" + index, role: "option", "aria-selected": "false" };
+      var url = suggestion.source === "service" ? webLink(suggestion.url) : "";
+      if (!url) {
+        return element("li", attributes, String(suggestion.text));
+      }
+      // The service card of what is typed (搜索即服务): chosen, it opens the guide itself.
+      attributes["class"] = "service";
+      attributes["data-url"] = url;
+      var node = element("li", attributes);
+      node.appendChild(element("span", { "class": "badge" }, "办事"));
+      node.appendChild(document.createTextNode(String(suggestion.text)));
+      if (suggestion.site_name) {
+        node.appendChild(element("span", { "class": "where" }, String(suggestion.site_name)));
+      }
+      return node;
+    }
+
+    function webLink(url) {
+      try {
+        var parsed = new URL(String(url || ""));
+        return parsed.protocol === "https:" || parsed.protocol === "http:" ? parsed.href : "";
+      } catch (error) {
+        return "";
+      }
+    }
+
+    function show(suggestions) {
       box.list.textContent = "";
-      items = texts.map(function (text, index) {
-        var option = element("li", {
-          id: "suggestion-" + index,
-          role: "option",
-          "aria-selected": "false"
-        }, text);
-        option.addEventListener("mousedown", function (event) {
+      items = suggestions.map(function (suggestion, index) {
+        var node = optionFor(suggestion, index);
+        node.addEventListener("mousedown", function (event) {
           event.preventDefault(); // keep the focus in the box
         });
-        option.addEventListener("click", function () {
+        node.addEventListener("click", function () {
           pick(index);
         });
-        box.list.appendChild(option);
-        return option;
+        box.list.appendChild(node);
+        return node;
       });
       active = -1;
       box.input.removeAttribute("aria-activedescendant");
@@ -197,6 +225,12 @@
     }
 
     function pick(index) {
+      var url = items[index].getAttribute("data-url");
+      if (url) {
+        close();
+        window.location.assign(url);
+        return;
+      }
       box.input.value = items[index].textContent;
       close();
       box.form.requestSubmit ? box.form.requestSubmit() : box.form.submit();
@@ -209,14 +243,18 @@
         show([]);
         return;
       }
-      suggestUrl.search = new URLSearchParams({ q: prefix, limit: String(MAX_SUGGESTIONS) });
+      var params = { q: prefix, limit: String(MAX_SUGGESTIONS) };
+      if (box.site) {
+        params.site = box.site;
+      }
+      suggestUrl.search = new URLSearchParams(params);
       fetch(suggestUrl.href, { credentials: "omit" })
         .then(function (response) {
           return response.ok ? response.json() : { suggestions: [] };
         })
         .then(function (body) {
           if (mine === asked && document.activeElement === box.form.getRootNode().host) {
-            show((body.suggestions || []).map(function (s) { return String(s.text); }));
+            show(body.suggestions || []);
           }
         })
         .catch(function () {
