@@ -6,6 +6,7 @@ Pure functions over the catalogue's items and the site registry; :mod:`exchange.
 calls :func:`choose_card` with the words of the query as the index segments them.
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from exchange.services.catalogue import ServiceItem
@@ -20,9 +21,12 @@ _FILLER_TEXT = """
 可以 能 能不能 多久 几天 时间
 """
 FILLERS = frozenset(_FILLER_TEXT.split())
-# A card is shown only when the query's words cover at least this share of the name:
-# 公积金提取 → 住房公积金提取 (5/7), not 公积金 alone (3/7 — three services fit it).
-MIN_COVERAGE = 0.5
+# The share of a service's name the query's words must make up: for the only service that
+# holds them all (转学 → 义务教育阶段转学办理, 2/9), for the only one holding all but one
+# (一年级 入学 → 适龄儿童入学登记), and for the best of several (公积金 fits 提取, 贷款 and
+# 转移: no card; 公积金提取 fits one).
+MIN_COVERAGE = 0.2
+MIN_PARTIAL_COVERAGE = 0.3
 AMBIGUOUS_COVERAGE = 0.75
 AMBIGUOUS_MARGIN = 0.25
 
@@ -49,53 +53,72 @@ def choose_card(
     anchor: str | None,
 ) -> ServiceCard | None:
     """The card for a query said in ``wordings`` (alternative word lists: as typed, with
-    official terms matched …) made from the site ``anchor`` (None: the whole cluster)."""
+    synonyms or official terms …) made from the site ``anchor`` (None: the whole cluster).
+
+    A service is a candidate when its name holds every word of a wording (fillers such as
+    怎么 and place names aside) or, for two words or more, all but one; its coverage is the
+    share of its name those words make up. The card is the best candidate if it is the only
+    one holding every word (or, none doing so, the only one holding all but one) with enough
+    coverage, or if it names the query clearly better than every other candidate.
+    """
     places = _places(sites)
-    best: tuple[float, int, int] | None = None
-    chosen = ""
+    found: dict[str, Fit] = {}
+    hinted: list[str] = []
     for words in wordings:
         folded = [fold(w) for w in words if w.strip()]
-        hinted = [places[w] for w in folded if w in places]
-        found = _names(items, folded, places)
-        for name, (coverage, offered) in found.items():
-            rank = (coverage, offered, -len(name))
-            if coverage >= _needed(name, found) and (best is None or rank > best):
-                best, chosen = rank, name
-                if hinted:
-                    anchor = hinted[0]
-    if best is None:
+        hinted += [places[w] for w in folded if w in places]
+        for name, fit in _fits(items, folded, places).items():
+            if name not in found or fit > found[name]:
+                found[name] = fit
+    complete = {name: fit for name, fit in found.items() if fit.complete}
+    pool = complete or found
+    if not pool:
         return None
-    same = [item for item in items if item.name == chosen and item.site in sites]
-    return _by_place(same, sites, anchor)
+    ranked = sorted(pool.items(), key=lambda kv: (kv[1], -len(kv[0])), reverse=True)
+    name, fit = ranked[0]
+    if len(ranked) == 1:
+        needed = MIN_COVERAGE if fit.complete else MIN_PARTIAL_COVERAGE
+    else:
+        needed = max(AMBIGUOUS_COVERAGE, ranked[1][1].coverage + AMBIGUOUS_MARGIN)
+    if fit.coverage < needed:
+        return None
+    same = [item for item in items if item.name == name and item.site in sites]
+    return _by_place(same, sites, hinted[0] if hinted else anchor)
 
 
-def _names(
-    items: list[ServiceItem], words: list[str], places: dict[str, str]
-) -> dict[str, tuple[float, int]]:
-    """Every service whose name holds all the query's words (fillers and places aside): its
-    coverage by them and how many sites offer it."""
-    required = [w for w in words if w not in places and w not in FILLERS]
+@dataclass(frozen=True, order=True)
+class Fit:
+    """How well a query's words fit a service's name (ordered: better is greater)."""
+
+    complete: bool  # every word is in the name (else all but one)
+    coverage: float  # the share of the name the words found make up
+    offered: int  # how many sites offer it
+
+
+def _fits(items: list[ServiceItem], words: list[str], places: dict[str, str]) -> dict[str, Fit]:
+    required = list(dict.fromkeys(w for w in words if w not in places and w not in FILLERS))
     optional = [w for w in words if w in FILLERS]
     if not required:
         return {}
-    offered: dict[str, int] = {}
+    held: dict[str, list[str]] = {}
+    offered: Counter[str] = Counter()
     for item in items:
-        if all(w in item.name for w in required):
-            offered[item.name] = offered.get(item.name, 0) + 1
-    found = {}
+        if item.name not in held:
+            inside = [w for w in required if w in item.name]
+            missing = len(required) - len(inside)
+            if missing == 0 or (missing == 1 and len(required) > 1):
+                held[item.name] = inside
+            else:
+                held[item.name] = []
+        if held[item.name]:
+            offered[item.name] += 1
+    fits = {}
     for name, count in offered.items():
-        covered = sum(len(w) for w in set(required) | {w for w in optional if w in name})
-        found[name] = (min(1.0, covered / max(1, len(name))), count)
-    return found
-
-
-def _needed(name: str, found: dict[str, tuple[float, int]]) -> float:
-    """The coverage a name needs: :data:`MIN_COVERAGE` when it is the only service the words
-    fit; when several fit (公积金: 提取, 贷款, 转移), the query must name this one clearly."""
-    if len(found) == 1:
-        return MIN_COVERAGE
-    second = max(coverage for other, (coverage, _) in found.items() if other != name)
-    return max(AMBIGUOUS_COVERAGE, second + AMBIGUOUS_MARGIN)
+        inside = held[name]
+        covered = sum(len(w) for w in inside) + sum(len(w) for w in optional if w in name)
+        coverage = min(1.0, covered / max(1, len(name)))
+        fits[name] = Fit(len(inside) == len(required), round(coverage, 3), count)
+    return fits
 
 
 def _by_place(same: list[ServiceItem], sites: dict[str, Site], anchor: str | None) -> ServiceCard:

@@ -1,0 +1,269 @@
+"""搜索即服务 evaluation: do service searches in plain words get the right card — the searching
+site's own 办事指南, else its nearest ancestor's, else the city level's — and does folding cut
+the look-alike results of the first page?
+
+    python -m bench.service_cards [--split dev|test|all] [--out DIR] [--records N]
+
+Builds the demo cluster (``load_demo``: its records and the catalogue's service guides) in a
+temporary store and index, then asks every query of the split from every open site of the
+cluster through the real app (``/v1/search?q=…&site=…&scope=cluster``), in process.
+
+Queries: ``bench/data/service_queries.tsv`` (citizens' phrasings written from the catalogue,
+not from the plain-language table) and, when the plain-language table is present, its pairs
+whose official term names a catalogue service, split the same way. The split is a stable hash
+of the query: tune on ``dev``, report ``test``.
+
+The right card is worked out apart from the card code: the sites holding a searchable
+办事服务 record whose title contains the service's name, walked up from the searching site
+(itself, its parent …, each government's departments after it), else the catalogue's city
+level. Folding is measured on the first page with and without ``group=false``: a look-alike is
+a hit whose title, with the cluster's place names taken out, another hit of the page has.
+"""
+
+import argparse
+import hashlib
+import re
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from datetime import date
+from pathlib import Path
+
+import orjson
+
+REPO = Path(__file__).resolve().parents[1]
+QUERIES = REPO / "bench" / "data" / "service_queries.tsv"
+DEFAULT_OUT = REPO / "bench" / "out"
+
+
+def split_of(query: str) -> str:
+    """dev or test, by a stable hash of the query."""
+    return "dev" if hashlib.sha256(query.encode()).digest()[0] % 2 == 0 else "test"
+
+
+def written_queries() -> list[tuple[str, str, str]]:
+    """(query, service, source) of the written set."""
+    out = []
+    for line in QUERIES.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            query, service = line.split("\t")
+            out.append((query.strip(), service.strip(), "written"))
+    return out
+
+
+def table_queries(services: list[str]) -> list[tuple[str, str, str]]:
+    """(everyday phrase, service, source) of the plain-language table's pairs whose official
+    term names one catalogue service; none if this release has no such table."""
+    try:
+        from indexer import plain_language
+    except ImportError:
+        return []
+    out = []
+    for everyday, official in plain_language.pairs():
+        named = [s for s in services if official in s or s in official]
+        if len(named) == 1:
+            out.append((everyday, named[0], "table"))
+    return out
+
+
+def build(root: Path, records: int):
+    from bench.foundation import log
+    from exchange.demo import load_demo
+    from exchange.settings import Config
+    from exchange.store import open_store
+    from exchange.store.feed import IndexFeed
+    from indexer import building
+
+    config = Config(data_dir=root, database_url=f"sqlite:///{root}/store.db",
+                    bind="127.0.0.1:0", workers=1)  # fmt: skip
+    store = open_store(config.store_url)
+    load_demo(store, count=records, today=date(2026, 11, 1))
+    building.run(config.index_dir, IndexFeed(store), full=True)
+    log(f"demo cluster built in {root}")
+    return config, store
+
+
+def offering(store, services: list[str]) -> dict[str, set[str]]:
+    """service → the sites holding a searchable 办事服务 record whose title names it."""
+    from sqlalchemy import select
+
+    from exchange.store import tables
+    from exchange.store.tables import LIVE_REVIEW
+
+    r = tables.records.c
+    held: dict[str, set[str]] = defaultdict(set)
+    with store.read() as conn:
+        rows = conn.execute(
+            select(r.site, r.title).where(
+                r.doc_type == "办事服务", r.deleted.is_(False), r.public.is_(True),
+                r.review.in_(LIVE_REVIEW),
+            )
+        )  # fmt: skip
+        for row in rows:
+            for service in services:
+                if service in row.title:
+                    held[service].add(row.site)
+    return held
+
+
+def expected_site(service: str, anchor: str, sites, held, city_level: dict[str, str]) -> str:
+    """The searching site's, else each ancestor's in turn (its departments after it), else
+    the catalogue's city level."""
+    code = anchor
+    while code is not None:
+        if code in held[service]:
+            return code
+        departments = sorted(
+            c for c, s in sites.items() if s.tier == "department" and s.parent == code
+        )
+        for department in departments:
+            if department != anchor and department in held[service]:
+                return department
+        code = sites[code].parent
+    return city_level[service]
+
+
+def look_alikes(hits: list[dict], places: tuple[str, ...]) -> int:
+    """Hits of a page whose title, without place names, an earlier hit of the page has."""
+    seen: Counter[str] = Counter()
+    for hit in hits:
+        title = re.sub(r"</?mark>", "", hit["title"])
+        for place in places:
+            title = title.replace(place, "")
+        title = re.sub(r"[（(]\d{4}年?版?[）)]|\W", "", title)
+        seen[title] += 1
+    return sum(n - 1 for n in seen.values())
+
+
+def evaluate(split: str, records: int) -> dict:
+    from falcon import testing
+
+    from exchange.app import create_app
+    from exchange.demo_services import catalogue
+    from exchange.services.naming import cluster_places
+    from exchange.store.sites import all_sites
+    from indexer.searching import IndexReader
+
+    services = [s["name"] for s in catalogue()]
+    city_level = {s["name"]: s["city"] for s in catalogue()}
+    queries = [q for q in written_queries() + table_queries(services)
+               if split == "all" or split_of(q[0]) == split]  # fmt: skip
+    queries = list(dict.fromkeys(queries))
+    with tempfile.TemporaryDirectory(prefix="zq-services-") as tmp:
+        config, store = build(Path(tmp), records)
+        with store.read() as conn:
+            sites = all_sites(conn)
+        held = offering(store, services)
+        places = cluster_places(sites)
+        reader = IndexReader(config.index_dir)
+        client = testing.TestClient(create_app(config, store, reader))
+        open_sites = sorted(code for code, site in sites.items() if site.state == "open")
+        trials = []
+        started = time.perf_counter()
+        for query, service, source in queries:
+            for anchor in open_sites:
+                params = {"q": query, "site": anchor, "scope": "cluster"}
+                body = client.simulate_get("/v1/search", params=params).json
+                raw = client.simulate_get("/v1/search", params={**params, "group": "false"}).json
+                card = body.get("service")
+                want = expected_site(service, anchor, sites, held, city_level)
+                trials.append({
+                    "query": query, "service": service, "source": source, "site": anchor,
+                    "expected": want, "card": card and card["site"],
+                    "card_service": card and card["name"],
+                    "right": bool(card) and card["name"] == service and card["site"] == want,
+                    "look_alikes": look_alikes(body["hits"], places),
+                    "look_alikes_raw": look_alikes(raw["hits"], places),
+                    "shown": len(body["hits"]), "folded": sum(len(h["similar"]) for h in body["hits"]),
+                })  # fmt: skip
+        seconds = time.perf_counter() - started
+        reader.close()
+        store.dispose()
+    return summarise(split, queries, trials, seconds)
+
+
+def summarise(split: str, queries, trials: list[dict], seconds: float) -> dict:
+    def rate(rows: list[dict], key: str = "right") -> float:
+        return sum(1 for row in rows if row[key]) / len(rows) if rows else 0.0
+
+    by_source = defaultdict(list)
+    for row in trials:
+        by_source[row["source"]].append(row)
+    wrong = [row for row in trials if row["card"] and not row["right"]]
+    missing = [row for row in trials if not row["card"]]
+    per_query = defaultdict(list)
+    for row in trials:
+        per_query[row["query"]].append(row["right"])
+    return {
+        "split": split,
+        "queries": len(queries),
+        "by_source_queries": dict(Counter(source for _, _, source in queries)),
+        "trials": len(trials),
+        "right_card_first": rate(trials),
+        "by_source": {source: rate(rows) for source, rows in by_source.items()},
+        "card_shown": rate(trials, "card"),
+        "wrong_card": len(wrong) / len(trials) if trials else 0.0,
+        "look_alikes_raw": sum(row["look_alikes_raw"] for row in trials),
+        "look_alikes_folded": sum(row["look_alikes"] for row in trials),
+        "folded_records": sum(row["folded"] for row in trials),
+        "seconds": round(seconds, 1),
+        "failed_queries": sorted(
+            (query, sum(rights), len(rights))
+            for query, rights in per_query.items()
+            if not all(rights)
+        ),
+        "wrong_examples": [
+            (row["query"], row["site"], row["expected"], row["card"], row["card_service"])
+            for row in wrong[:15]
+        ],
+        "missing_examples": sorted({row["query"] for row in missing})[:30],
+    }
+
+
+def report(summary: dict) -> str:
+    raw, folded = summary["look_alikes_raw"], summary["look_alikes_folded"]
+    cut = 1 - folded / raw if raw else 0.0
+    lines = [
+        f"# 搜索即服务 — service cards ({summary['split']} split)",
+        "",
+        f"- queries: {summary['queries']} ({summary['by_source_queries']}), each from every "
+        f"open site of the demo cluster: {summary['trials']} searches",
+        f"- **right card first: {summary['right_card_first']:.1%}** (target ≥ 90 %); by "
+        "source: " + ", ".join(f"{k} {v:.1%}" for k, v in summary["by_source"].items()),
+        f"- a card shown: {summary['card_shown']:.1%}; a wrong card: {summary['wrong_card']:.1%}",
+        f"- look-alike results on the first page: {raw} without folding, {folded} with it "
+        f"(**−{cut:.0%}**); {summary['folded_records']} records folded under others",
+        f"- {summary['seconds']} s for the searches (two a trial, in process)",
+        "",
+    ]
+    if summary["failed_queries"]:
+        lines += ["Queries not always right (right / searched):", ""]
+        lines += [f"- {q}: {ok}/{n}" for q, ok, n in summary["failed_queries"]]
+        lines.append("")
+    if summary["wrong_examples"]:
+        lines += ["Wrong cards (query, site, expected, shown, service):", ""]
+        lines += [f"- {example}" for example in summary["wrong_examples"]]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.service_cards", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    parser.add_argument("--split", choices=("dev", "test", "all"), default="test")
+    parser.add_argument("--records", type=int, default=400, help="demo records besides guides")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    args = parser.parse_args(argv)
+    summary = evaluate(args.split, args.records)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / f"service_cards_{args.split}.json").write_bytes(
+        orjson.dumps(summary, option=orjson.OPT_INDENT_2)
+    )
+    text = report(summary)
+    (args.out / f"service_cards_{args.split}.md").write_text(text, encoding="utf-8")
+    sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
