@@ -175,7 +175,7 @@ def evaluate(split: str, records: int) -> dict:
                     "right": bool(card) and card["name"] == service and card["site"] == want,
                     "look_alikes": look_alikes(body["hits"], places),
                     "look_alikes_raw": look_alikes(raw["hits"], places),
-                    "shown": len(body["hits"]), "folded": sum(len(h["similar"]) for h in body["hits"]),
+                    "folded": sum(len(h["similar"]) for h in body["hits"]),
                 })  # fmt: skip
         seconds = time.perf_counter() - started
         reader.close()
@@ -248,8 +248,11 @@ def report(summary: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.service_cards", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.service_cards",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--split", choices=("dev", "test", "all"), default="test")
     parser.add_argument("--records", type=int, default=400, help="demo records besides guides")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)

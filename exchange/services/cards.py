@@ -61,6 +61,7 @@ def choose_card(
     one holding every word (or, none doing so, the only one holding all but one) with enough
     coverage, or if it names the query clearly better than every other candidate.
     """
+    items = [item for item in items if item.site in sites]
     places = _places(sites)
     found: dict[str, Fit] = {}
     hinted: list[str] = []
@@ -82,7 +83,7 @@ def choose_card(
         needed = max(AMBIGUOUS_COVERAGE, ranked[1][1].coverage + AMBIGUOUS_MARGIN)
     if fit.coverage < needed:
         return None
-    same = [item for item in items if item.name == name and item.site in sites]
+    same = [item for item in items if item.name == name]
     return _by_place(same, sites, hinted[0] if hinted else anchor)
 
 

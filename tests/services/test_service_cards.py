@@ -170,3 +170,18 @@ def test_folded_pages_are_full_and_never_repeat_a_record(client):
     shown = {hit["site"] for hit in folded if hit["similar"]}
     assert "530521" in shown
     assert all(other["site"] != "530521" for hit in folded for other in hit["similar"])
+
+
+def test_a_closed_site_s_guide_is_never_the_card(zq: Cluster):
+    from exchange.store.sites import set_site_state
+
+    guide = {"column": "办事服务/办事指南", "doc_type": "办事服务"}
+    zq.push("530581", record("g1", "腾冲市出生医学证明办理办事指南", "办理地点：腾冲市。", **guide))
+    zq.push("530521", record("g1", "施甸县出生医学证明办理办事指南", "办理地点：施甸县。", **guide))
+    finder = ServiceFinder(zq.store, SiteCache(zq.store, ttl_seconds=0), ttl_seconds=0)
+    assert finder.card([["出生医学证明"]], "530581").item.site == "530581"
+    set_site_state(zq.store, "530581", "closed")
+    card = finder.card([["出生医学证明"]], "530581")
+    assert card.item.site == "530521" and card.others == []
+    set_site_state(zq.store, "530521", "closed")
+    assert finder.card([["出生医学证明"]], None) is None
