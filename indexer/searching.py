@@ -14,7 +14,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import astuple, dataclass, field
+from dataclasses import astuple, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -31,8 +31,9 @@ from indexer.generations import Generations
 from indexer.highlight import highlight
 from indexer.lexicon import LEXICON, Lexicon
 from indexer.matchsets import doc_ids, matching_docs
+from indexer.plain_language import Match, PlainLanguage, Rewritten, rewrite
 from indexer.postings import PostingCache
-from indexer.querying import BuiltQuery, QueryBuilder, parse
+from indexer.querying import MAX_WORDS, BuiltQuery, ParsedQuery, QueryBuilder, parse
 from indexer.ranking import Ranker
 from indexer.schema import FACET_FIELDS, TEXT_FIELDS
 from indexer.scoring import RecencyBM25F
@@ -110,6 +111,8 @@ class SearchResult:
     # The typed words left out by the results shown, when a query that found nothing was
     # relaxed to all but one of its words; empty when every result holds every word.
     missing: list[str] = field(default_factory=list)
+    # The official terms also searched for everyday words of the query (已为您匹配「生育登记」).
+    matched: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -132,6 +135,8 @@ class View:
     # The stored titles as a column, opened on first use: opening it reads every segment's
     # offsets (about 15 ms at 100,000 records), too much to do again for each search.
     title_column: object | None = None
+    # Everyday words → official terms (indexer.plain_language), looked for at query time.
+    plain: PlainLanguage | None = None
 
 
 class IndexReader:
@@ -139,11 +144,17 @@ class IndexReader:
     commits."""
 
     def __init__(
-        self, root: Path, refresh_seconds: float = 1.0, synonyms: Path | None = None
+        self,
+        root: Path,
+        refresh_seconds: float = 1.0,
+        synonyms: Path | None = None,
+        plain_language: Path | None = None,
     ) -> None:
         self.generations = Generations(root)
         self.refresh_seconds = refresh_seconds
         self.synonyms_path = synonyms
+        self.plain_language_path = plain_language
+        self._plain: PlainLanguage | None = None
         self._lock = threading.Lock()
         self._view: View | None = None
         self._lexicon_stamp: float | None = None
@@ -211,6 +222,8 @@ class IndexReader:
     ) -> View:
         if self._synonyms is None:
             self._synonyms = Synonyms.load(self.synonyms_path)
+        if self._plain is None:
+            self._plain = PlainLanguage.load(self.plain_language_path)
         if segmenter is None:
             # Exactly the index's words (the generation's dictionary, added below): a word the
             # documents were not segmented with would never match them as one token.
@@ -249,6 +262,7 @@ class IndexReader:
             self._facets,
             results,
             self._ranker,
+            plain=self._plain,
         )
 
     def close(self) -> None:
@@ -354,6 +368,9 @@ def _search(view: View, request: SearchRequest) -> SearchResult:
             known=lambda word: _indexed(view, word),
         )
     )
+    # An everyday phrase and its question words are no typo: the table matched them.
+    parts = _plain_parts(view, text) if fixes else []
+    fixes = [f for f in fixes if not any(f.typed in part for part in parts)]
     if result.total:
         for fix in fixes[:MAX_TRIED]:
             if not _occurs(view, fix.typed, result) and _indexed(view, fix.fixed):
@@ -408,7 +425,7 @@ def _count(
 ) -> int:
     """How many records a query finds within the request's filters, without ranking them;
     ``boosts`` names the fields looked in (title and body by default)."""
-    parsed = parse(text)
+    parsed = _parse(view, text).parsed
     built = _builder(view, boosts=boosts).build(parsed)
     counted = _restricted(built.match, request)
     postings = view.ranker.postings
@@ -468,12 +485,54 @@ def _builder(view: View, loose: bool = False, boosts: dict[str, float] | None = 
     return QueryBuilder(view.segmenter, view.expander, known, boosts=boosts, loose=loose)
 
 
-def _run(view: View, text: str, request: SearchRequest) -> SearchResult:
+def _parse(view: View, text: str) -> Rewritten:
+    """The query's clauses, its everyday phrases matched to the official terms the index
+    holds (:mod:`indexer.plain_language`); as typed when none matches, or when the terms
+    would take the query past its bound of words."""
     parsed = parse(text)
+    if view.plain is None:
+        return Rewritten(parsed, [], [])
+    table = view.plain
+
+    def find(part: str) -> list[Match]:
+        found = table.match(part, view.segmenter, view.official)
+        kept = (tuple(o for o in m.officials if _holds(view, o)) for m in found)
+        return [replace(m, officials=held) for m, held in zip(found, kept, strict=True) if held]
+
+    rewritten = rewrite(parsed, table, find)
+    if rewritten.matches and _word_count(view, rewritten.parsed) > MAX_WORDS:
+        return Rewritten(parsed, [], [])
+    return rewritten
+
+
+def _plain_parts(view: View, text: str) -> list[str]:
+    """The parts of the query (as typed, folded) where everyday phrases were matched."""
+    return [fold(part) for part in _parse(view, text).parts]
+
+
+def _holds(view: View, term: str) -> bool:
+    """Whether every word of ``term`` is in the index, as a token or as its leaves."""
+    return all(
+        _indexed(view, word.text) or all(_indexed(view, leaf) for leaf in word.leaves)
+        for word in view.segmenter.query_words(term)
+    )
+
+
+def _word_count(view: View, parsed: ParsedQuery) -> int:
+    options = [a for c in parsed.clauses for a in (c.alternatives or [c])]
+    return sum(len(view.segmenter.query_words(c.text)) for c in options)
+
+
+def _run(view: View, text: str, request: SearchRequest) -> SearchResult:
+    rewritten = _parse(view, text)
+    parsed = rewritten.parsed
     built = _builder(view).build(parsed)
     ranked = not (request.sort == "newest" or parsed.empty)
     titled = _builder(view, boosts={"title": 1.0}).build(parsed).match if ranked else None
-    return _answer(view, built, request, ranked, titled)
+    result = _answer(view, built, request, ranked, titled)
+    # 已为您匹配 only beside something found.
+    result.matched = rewritten.officials if result.total else []
+    return result
 
 
 def _relaxed(view: View, text: str, request: SearchRequest) -> SearchResult | None:
@@ -481,12 +540,14 @@ def _relaxed(view: View, text: str, request: SearchRequest) -> SearchResult | No
     its leaves apart; then, for a query of several parts, records holding all but one of
     them, which say which of the typed words they lack (缺少字词). None if that finds
     nothing either."""
-    parsed = parse(text)
+    rewritten = _parse(view, text)
+    parsed = rewritten.parsed
     if parsed.empty:
         return None
     builder = _builder(view, loose=True)
     built = builder.build(parsed)
     result = _answer(view, built, request, request.sort != "newest", None)
+    result.matched = rewritten.officials
     if result.total:
         return result
     loosest = builder.all_but_one(parsed)
@@ -501,6 +562,7 @@ def _relaxed(view: View, text: str, request: SearchRequest) -> SearchResult | No
     for hit in result.hits:
         hit.missing = _missing(view, hit, typed)
     result.missing = list(dict.fromkeys(w for hit in result.hits for w in hit.missing))
+    result.matched = rewritten.officials
     return result
 
 
