@@ -38,6 +38,7 @@ def _result(request: SearchRequest, answer: Answer) -> dict:
         "facets": result.facets,
         "correction": _correction(result),
         "missing": result.missing,
+        "matched": result.matched,
     }
 
 
