@@ -560,15 +560,16 @@ def _relaxed(view: View, text: str, request: SearchRequest) -> SearchResult | No
     if not result.total:
         return None
     for hit in result.hits:
-        hit.missing = _missing(view, hit, typed)
+        hit.missing = _missing(view, hit, typed, rewritten.matches)
     result.missing = list(dict.fromkeys(w for hit in result.hits for w in hit.missing))
     result.matched = rewritten.officials
     return result
 
 
-def _missing(view: View, hit: "Hit", typed: list[str]) -> list[str]:
+def _missing(view: View, hit: "Hit", typed: list[str], plain: Sequence[Match] = ()) -> list[str]:
     """The typed words a record lacks: neither the word, nor its leaves, nor any of its
-    alternatives is in the record's text."""
+    alternatives is in the record's text; an everyday phrase (``plain``) is not lacking
+    where the record holds one of its official terms."""
     stored = view.searcher.document(key=hit.key) or {}
     text = fold(f"{stored.get('title', '')} {stored.get('body', '')}")
 
@@ -576,10 +577,14 @@ def _missing(view: View, hit: "Hit", typed: list[str]) -> list[str]:
         options = [word.text, *(a.text for a in view.expander(word))]
         return any(o in text for o in options) or all(leaf in text for leaf in word.leaves)
 
+    def all_held(phrase: str) -> bool:
+        return all(held(word) for word in view.segmenter.query_words(phrase))
+
+    officials = {m.typed: m.officials for m in plain}
     lacking = []
     for typed_word in typed:
-        words = view.segmenter.query_words(fold(typed_word).replace('"', " "))
-        if not all(held(word) for word in words):
+        options = [fold(typed_word).replace('"', " "), *officials.get(typed_word, ())]
+        if not any(all_held(option) for option in options):
             lacking.append(typed_word)
     return lacking
 

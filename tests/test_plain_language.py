@@ -182,3 +182,10 @@ def test_the_api_and_the_results_page_say_what_was_matched(app):
     html = app.simulate_get("/search", params={"q": "生孩子"}).text
     assert '<p class="matched" role="status">已为您匹配「<strong>生育登记</strong>」' in html
     assert "已为您匹配" not in app.simulate_get("/search", params={"q": "生育登记"}).text
+
+
+def test_a_record_holding_the_official_term_lacks_only_the_other_words(births):
+    result = births.search("生孩子 火星")
+    assert {hit.key for hit in result.hits} == {"530521/1", "530521/2", "530521/3"}
+    assert result.missing == ["火星"] and all(hit.missing == ["火星"] for hit in result.hits)
+    assert result.matched == ["生育登记", "出生医学证明"]
