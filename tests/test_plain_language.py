@@ -42,10 +42,7 @@ def test_the_shipped_table_covers_every_service_area():
     pairs = shipped_pairs()
     assert len(pairs) >= 200
     per_category = Counter(pair.category for pair in pairs)
-    assert {c: per_category[c] for c in CATEGORIES} == {
-        c: n for c, n in per_category.items() if n >= 12
-    }
-    assert set(per_category) == set(CATEGORIES)
+    assert all(per_category[c] >= 12 for c in CATEGORIES), per_category
 
 
 def test_no_everyday_phrase_is_an_official_word_or_a_single_character():
