@@ -303,8 +303,8 @@ def rewrite(
     found: list[list[Match]] = []
     for clause in parsed.clauses:
         plain = clause.kind == "words" and not clause.alternatives
-        room = sum(len(m) for m in found) < MAX_MATCHES
-        found.append(find(clause.text) if plain and room else [])
+        room = MAX_MATCHES - sum(len(m) for m in found)
+        found.append(find(clause.text)[:room] if plain and room > 0 else [])
     if not any(found):
         return Rewritten(parsed, [], [])
     clauses: list[Clause] = []
