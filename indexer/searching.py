@@ -135,8 +135,10 @@ class View:
     # The stored titles as a column, opened on first use: opening it reads every segment's
     # offsets (about 15 ms at 100,000 records), too much to do again for each search.
     title_column: object | None = None
-    # Everyday words → official terms (indexer.plain_language), looked for at query time.
+    # Everyday words → official terms (indexer.plain_language), looked for at query time,
+    # and which official terms some record of this view holds.
     plain: PlainLanguage | None = None
+    plain_held: dict[str, bool] = field(default_factory=dict)
 
 
 class IndexReader:
@@ -425,7 +427,12 @@ def _count(
 ) -> int:
     """How many records a query finds within the request's filters, without ranking them;
     ``boosts`` names the fields looked in (title and body by default)."""
-    parsed = _parse(view, text).parsed
+    return _count_parsed(view, _parse(view, text).parsed, request, boosts)
+
+
+def _count_parsed(
+    view: View, parsed: ParsedQuery, request: SearchRequest, boosts: dict[str, float] | None = None
+) -> int:
     built = _builder(view, boosts=boosts).build(parsed)
     counted = _restricted(built.match, request)
     postings = view.ranker.postings
@@ -511,11 +518,16 @@ def _plain_parts(view: View, text: str) -> list[str]:
 
 
 def _holds(view: View, term: str) -> bool:
-    """Whether every word of ``term`` is in the index, as a token or as its leaves."""
-    return all(
-        _indexed(view, word.text) or all(_indexed(view, leaf) for leaf in word.leaves)
-        for word in view.segmenter.query_words(term)
-    )
+    """Whether a record of the view holds every word of an official term: one no record
+    holds is neither searched nor named (已为您匹配 a term that finds nothing would mislead).
+    Remembered for the view, which a commit replaces."""
+    held = view.plain_held.get(term)
+    if held is None:
+        held = _count_parsed(view, parse(term), SearchRequest()) > 0
+        if len(view.plain_held) >= RESULT_CACHE_SIZE:
+            view.plain_held.clear()
+        view.plain_held[term] = held
+    return held
 
 
 def _word_count(view: View, parsed: ParsedQuery) -> int:

@@ -186,3 +186,9 @@ def test_a_record_holding_the_official_term_lacks_only_the_other_words(births):
     assert {hit.key for hit in result.hits} == {"530521/1", "530521/2", "530521/3"}
     assert result.missing == ["火星"] and all(hit.missing == ["火星"] for hit in result.hits)
     assert result.matched == ["生育登记", "出生医学证明"]
+
+
+def test_an_official_term_no_record_holds_is_neither_searched_nor_named(births):
+    # 准生证 means 生育服务证, which no record of this cluster holds.
+    assert births.search("准生证").matched == []
+    assert births.search("补出生证").matched == ["出生医学证明补发"]
