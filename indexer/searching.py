@@ -33,7 +33,14 @@ from indexer.lexicon import LEXICON, Lexicon
 from indexer.matchsets import doc_ids, matching_docs
 from indexer.plain_language import Match, PlainLanguage, Rewritten, rewrite
 from indexer.postings import PostingCache
-from indexer.querying import MAX_WORDS, BuiltQuery, ParsedQuery, QueryBuilder, parse
+from indexer.querying import (
+    MAX_WORDS,
+    BuiltQuery,
+    ParsedQuery,
+    QueryBuilder,
+    QueryTooComplex,
+    parse,
+)
 from indexer.ranking import Ranker
 from indexer.schema import FACET_FIELDS, TEXT_FIELDS
 from indexer.scoring import RecencyBM25F
@@ -523,7 +530,10 @@ def _holds(view: View, term: str) -> bool:
     Remembered for the view, which a commit replaces."""
     held = view.plain_held.get(term)
     if held is None:
-        held = _count_parsed(view, parse(term), SearchRequest()) > 0
+        try:
+            held = _count_parsed(view, parse(term), SearchRequest()) > 0
+        except QueryTooComplex:  # an operator's term longer than any query may be
+            held = False
         if len(view.plain_held) >= RESULT_CACHE_SIZE:
             view.plain_held.clear()
         view.plain_held[term] = held
