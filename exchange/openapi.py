@@ -182,6 +182,12 @@ def search_paths() -> dict:
                 "description": "typed words the hits leave out: the query as typed found "
                 "nothing and was relaxed to all but one of its words",
             },
+            "matched": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "official terms also searched for everyday words of the query "
+                "(已为您匹配: 生孩子 → 生育登记); empty when none matched or nothing was found",
+            },
             "correction": {
                 "type": ["object", "null"],
                 "properties": {

@@ -16,7 +16,7 @@ from exchange.popular import PopularQueries
 from exchange.query_screen import has_operators
 from exchange.services.cards import ServiceCard
 from exchange.services.finder import ServiceFinder
-from indexer.searching import IndexReader, SearchRequest, SearchResult, search
+from indexer.searching import IndexReader, SearchRequest, SearchResult, official_terms, search
 from indexer.suggesting import query_wordings, query_words, related_phrases
 
 RELATED = 8
@@ -79,8 +79,14 @@ class SearchService:
         return answer
 
     def _card(self, text: str, result: SearchResult, site: str | None) -> ServiceCard | None:
-        """The service card: for what was typed, or for the correction whose results are
-        shown."""
+        """The service card: for what was typed, the correction whose results are shown, or
+        the official terms of its everyday words."""
+        # The official terms of the everyday words typed (生孩子 → 生育登记) name the service,
+        # the first term that names one.
+        for term in result.matched or official_terms(self.reader, text):
+            card = self.services.card(query_wordings(self.reader, term), site)
+            if card is not None:
+                return card
         wordings = query_wordings(self.reader, text)
         if result.correction is not None and result.correction.applied:
             wordings = query_wordings(self.reader, result.correction.query) + wordings

@@ -152,6 +152,11 @@ class Config:
         return self.data_dir / "synonyms.txt"
 
     @property
+    def plain_language_file(self) -> Path:
+        """The operator's everyday words → official terms, read with the shipped table."""
+        return self.data_dir / "plain_language.txt"
+
+    @property
     def store_url(self) -> str:
         if self.database_url:
             return self.database_url

@@ -14,7 +14,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import astuple, dataclass, field
+from dataclasses import astuple, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -32,8 +32,16 @@ from indexer.generations import Generations
 from indexer.highlight import highlight
 from indexer.lexicon import LEXICON, Lexicon
 from indexer.matchsets import doc_ids, matching_docs
+from indexer.plain_language import Match, PlainLanguage, Rewritten, rewrite
 from indexer.postings import PostingCache
-from indexer.querying import BuiltQuery, QueryBuilder, parse
+from indexer.querying import (
+    MAX_WORDS,
+    BuiltQuery,
+    ParsedQuery,
+    QueryBuilder,
+    QueryTooComplex,
+    parse,
+)
 from indexer.ranking import Ranker
 from indexer.schema import FACET_FIELDS, TEXT_FIELDS
 from indexer.scoring import RecencyBM25F
@@ -117,6 +125,8 @@ class SearchResult:
     # The typed words left out by the results shown, when a query that found nothing was
     # relaxed to all but one of its words; empty when every result holds every word.
     missing: list[str] = field(default_factory=list)
+    # The official terms also searched for everyday words of the query (已为您匹配「生育登记」).
+    matched: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -140,6 +150,10 @@ class View:
     # offsets (about 15 ms at 100,000 records), too much to do again for each search.
     title_column: object | None = None
     site_column: object | None = None
+    # Everyday words → official terms (indexer.plain_language), looked for at query time,
+    # and which official terms some record of this view holds.
+    plain: PlainLanguage | None = None
+    plain_held: dict[str, bool] = field(default_factory=dict)
 
 
 class IndexReader:
@@ -147,11 +161,17 @@ class IndexReader:
     commits."""
 
     def __init__(
-        self, root: Path, refresh_seconds: float = 1.0, synonyms: Path | None = None
+        self,
+        root: Path,
+        refresh_seconds: float = 1.0,
+        synonyms: Path | None = None,
+        plain_language: Path | None = None,
     ) -> None:
         self.generations = Generations(root)
         self.refresh_seconds = refresh_seconds
         self.synonyms_path = synonyms
+        self.plain_language_path = plain_language
+        self._plain: PlainLanguage | None = None
         self._lock = threading.Lock()
         self._view: View | None = None
         self._lexicon_stamp: float | None = None
@@ -219,6 +239,8 @@ class IndexReader:
     ) -> View:
         if self._synonyms is None:
             self._synonyms = Synonyms.load(self.synonyms_path)
+        if self._plain is None:
+            self._plain = PlainLanguage.load(self.plain_language_path)
         if segmenter is None:
             # Exactly the index's words (the generation's dictionary, added below): a word the
             # documents were not segmented with would never match them as one token.
@@ -257,6 +279,7 @@ class IndexReader:
             self._facets,
             results,
             self._ranker,
+            plain=self._plain,
         )
 
     def close(self) -> None:
@@ -362,6 +385,9 @@ def _search(view: View, request: SearchRequest) -> SearchResult:
             known=lambda word: _indexed(view, word),
         )
     )
+    # An everyday phrase and its question words are no typo: the table matched them.
+    parts = _plain_parts(view, text) if fixes else []
+    fixes = [f for f in fixes if not any(f.typed in part for part in parts)]
     if result.total:
         for fix in fixes[:MAX_TRIED]:
             if not _occurs(view, fix.typed, result) and _indexed(view, fix.fixed):
@@ -416,7 +442,12 @@ def _count(
 ) -> int:
     """How many records a query finds within the request's filters, without ranking them;
     ``boosts`` names the fields looked in (title and body by default)."""
-    parsed = parse(text)
+    return _count_parsed(view, _parse(view, text).parsed, request, boosts)
+
+
+def _count_parsed(
+    view: View, parsed: ParsedQuery, request: SearchRequest, boosts: dict[str, float] | None = None
+) -> int:
     built = _builder(view, boosts=boosts).build(parsed)
     counted = _restricted(built.match, request)
     postings = view.ranker.postings
@@ -476,12 +507,73 @@ def _builder(view: View, loose: bool = False, boosts: dict[str, float] | None = 
     return QueryBuilder(view.segmenter, view.expander, known, boosts=boosts, loose=loose)
 
 
-def _run(view: View, text: str, request: SearchRequest) -> SearchResult:
+def _parse(view: View, text: str) -> Rewritten:
+    """The query's clauses, its everyday phrases matched to the official terms the index
+    holds (:mod:`indexer.plain_language`); as typed when none matches, or when the terms
+    would take the query past its bound of words."""
     parsed = parse(text)
+    if view.plain is None:
+        return Rewritten(parsed, [], [])
+    table = view.plain
+
+    def find(part: str) -> list[Match]:
+        found = table.match(part, view.segmenter, view.official)
+        kept = (tuple(o for o in m.officials if _holds(view, o)) for m in found)
+        return [replace(m, officials=held) for m, held in zip(found, kept, strict=True) if held]
+
+    rewritten = rewrite(parsed, table, find)
+    if rewritten.matches and _word_count(view, rewritten.parsed) > MAX_WORDS:
+        return Rewritten(parsed, [], [])
+    return rewritten
+
+
+def official_terms(reader: IndexReader, text: str) -> list[str]:
+    """The official terms of the everyday phrases a query holds (生孩子 → 生育登记), those
+    some record holds, whether or not the query finds anything (what a service card is
+    looked up by)."""
+    try:
+        with reader.open() as view:
+            return _parse(view, text).officials
+    except QueryTooComplex:
+        return []
+
+
+def _plain_parts(view: View, text: str) -> list[str]:
+    """The parts of the query (as typed, folded) where everyday phrases were matched."""
+    return [fold(part) for part in _parse(view, text).parts]
+
+
+def _holds(view: View, term: str) -> bool:
+    """Whether a record of the view holds every word of an official term: one no record
+    holds is neither searched nor named (已为您匹配 a term that finds nothing would mislead).
+    Remembered for the view, which a commit replaces."""
+    held = view.plain_held.get(term)
+    if held is None:
+        try:
+            held = _count_parsed(view, parse(term), SearchRequest()) > 0
+        except QueryTooComplex:  # an operator's term longer than any query may be
+            held = False
+        if len(view.plain_held) >= RESULT_CACHE_SIZE:
+            view.plain_held.clear()
+        view.plain_held[term] = held
+    return held
+
+
+def _word_count(view: View, parsed: ParsedQuery) -> int:
+    options = [a for c in parsed.clauses for a in (c.alternatives or [c])]
+    return sum(len(view.segmenter.query_words(c.text)) for c in options)
+
+
+def _run(view: View, text: str, request: SearchRequest) -> SearchResult:
+    rewritten = _parse(view, text)
+    parsed = rewritten.parsed
     built = _builder(view).build(parsed)
     ranked = not (request.sort == "newest" or parsed.empty)
     titled = _builder(view, boosts={"title": 1.0}).build(parsed).match if ranked else None
-    return _answer(view, built, request, ranked, titled)
+    result = _answer(view, built, request, ranked, titled)
+    # 已为您匹配 only beside something found.
+    result.matched = rewritten.officials if result.total else []
+    return result
 
 
 def _relaxed(view: View, text: str, request: SearchRequest) -> SearchResult | None:
@@ -489,12 +581,14 @@ def _relaxed(view: View, text: str, request: SearchRequest) -> SearchResult | No
     its leaves apart; then, for a query of several parts, records holding all but one of
     them, which say which of the typed words they lack (缺少字词). None if that finds
     nothing either."""
-    parsed = parse(text)
+    rewritten = _parse(view, text)
+    parsed = rewritten.parsed
     if parsed.empty:
         return None
     builder = _builder(view, loose=True)
     built = builder.build(parsed)
     result = _answer(view, built, request, request.sort != "newest", None)
+    result.matched = rewritten.officials
     if result.total:
         return result
     loosest = builder.all_but_one(parsed)
@@ -507,14 +601,16 @@ def _relaxed(view: View, text: str, request: SearchRequest) -> SearchResult | No
     if not result.total:
         return None
     for hit in result.hits:
-        hit.missing = _missing(view, hit, typed)
+        hit.missing = _missing(view, hit, typed, rewritten.matches)
     result.missing = list(dict.fromkeys(w for hit in result.hits for w in hit.missing))
+    result.matched = rewritten.officials
     return result
 
 
-def _missing(view: View, hit: "Hit", typed: list[str]) -> list[str]:
+def _missing(view: View, hit: "Hit", typed: list[str], plain: Sequence[Match] = ()) -> list[str]:
     """The typed words a record lacks: neither the word, nor its leaves, nor any of its
-    alternatives is in the record's text."""
+    alternatives is in the record's text; an everyday phrase (``plain``) is not lacking
+    where the record holds one of its official terms."""
     stored = view.searcher.document(key=hit.key) or {}
     text = fold(f"{stored.get('title', '')} {stored.get('body', '')}")
 
@@ -522,10 +618,14 @@ def _missing(view: View, hit: "Hit", typed: list[str]) -> list[str]:
         options = [word.text, *(a.text for a in view.expander(word))]
         return any(o in text for o in options) or all(leaf in text for leaf in word.leaves)
 
+    def all_held(phrase: str) -> bool:
+        return all(held(word) for word in view.segmenter.query_words(phrase))
+
+    officials = {m.typed: m.officials for m in plain}
     lacking = []
     for typed_word in typed:
-        words = view.segmenter.query_words(fold(typed_word).replace('"', " "))
-        if not all(held(word) for word in words):
+        options = [fold(typed_word).replace('"', " "), *officials.get(typed_word, ())]
+        if not any(all_held(option) for option in options):
             lacking.append(typed_word)
     return lacking
 

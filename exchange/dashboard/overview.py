@@ -1,6 +1,6 @@
 """What the dashboard shows, gathered from the supervision modules in one place."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from exchange.dashboard.suggestions import SuggestionsView
@@ -9,6 +9,7 @@ from exchange.store import Store
 from exchange.store.hidden_suggestions import hidden_suggestions
 from exchange.supervision.freshness import InspectionReport, inspect_sites
 from exchange.supervision.periods import Span, cluster_today
+from exchange.supervision.plain_misses import PlainCandidate, plain_language_candidates
 from exchange.supervision.rules import Rules
 from exchange.supervision.runs import IndexerRun, recent_runs
 from exchange.supervision.searches import search_report
@@ -32,6 +33,8 @@ class Overview:
     indexer_problem: str | None = None
     # What the public is offered from past queries, and what the operator hid.
     suggestions: SuggestionsView | None = None
+    # Misses followed by a click on another search's result: for the plain-language table.
+    plain_candidates: list[PlainCandidate] = field(default_factory=list)
 
 
 def gather(
@@ -62,4 +65,7 @@ def gather(
         )
         if popular is not None
         else None,
+        plain_candidates=plain_language_candidates(
+            store, *Span(today - timedelta(days=SEARCH_DAYS - 1), today).utc_bounds(), limit=TOP
+        ),
     )

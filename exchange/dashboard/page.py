@@ -8,6 +8,7 @@ from html import escape
 
 from exchange.dashboard.charts import Series, bar_chart, column_chart, data_table
 from exchange.dashboard.overview import Overview
+from exchange.dashboard.plain_misses import plain_candidates_section
 from exchange.dashboard.suggestions import suggestions_section
 from exchange.record_input import to_cluster_time
 
@@ -74,6 +75,7 @@ def dashboard_page(overview: Overview) -> str:
         _publishing(overview),
         _freshness(overview),
         _searches(overview),
+        plain_candidates_section(overview.plain_candidates),
         suggestions_section(overview.suggestions) if overview.suggestions else "",
         _indexer(overview),
     ]

@@ -106,6 +106,8 @@ class ResultsView:
     service: ServiceCardView | None = None
     pages: list[PageLink] = field(default_factory=list)
     correction: CorrectionView | None = None
+    # The official terms also searched for everyday words (已为您匹配「生育登记」).
+    matched: list[str] = field(default_factory=list)
     related: list[Link] = field(default_factory=list)
     hot: list[Link] = field(default_factory=list)
     widen: Link | None = None
@@ -162,6 +164,7 @@ def results_view(
             Link(typed, state.href({"q": typed, "exact": "1"})),
             result.correction.applied,
         )
+    view.matched = result.matched
     view.related = [_query_link(state, text) for text in answer.related]
     view.hot = [_query_link(state, text) for text, _count in answer.hot]
     if result.total == 0:

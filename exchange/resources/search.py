@@ -41,6 +41,7 @@ def _result(request: SearchRequest, answer: Answer) -> dict:
         "facets": result.facets,
         "correction": _correction(result),
         "missing": result.missing,
+        "matched": result.matched,
     }
 
 

@@ -18,17 +18,19 @@ from indexer.analysis.normalize import fold
 _FILLER_TEXT = """
 办事指南 服务指南 指南 办理 办 流程 办理流程 手续 怎么 怎么办 怎样 如何 哪里 在哪 在哪里 去哪
 去哪里 需要 要 什么 哪些 材料 所需 条件 申请 网上 线上 咨询 电话 地址 地点 的 了 吗 呢 我 想
-可以 能 能不能 多久 几天 时间
+可以 能 能不能 多久 几天 时间 报名 是否 可不可以 需不需要 要不要
 """
 FILLERS = frozenset(_FILLER_TEXT.split())
 # The share of a service's name the query's words must make up: for the only service that
 # holds them all (转学 → 义务教育阶段转学办理, 2/9), for the only one holding all but one
-# (一年级 入学 → 适龄儿童入学登记), and for the best of several (公积金 fits 提取, 贷款 and
+# (初中 转学 → 义务教育阶段转学办理), and for the best of several (公积金 fits 提取, 贷款 and
 # 转移: no card; 公积金提取 fits one).
 MIN_COVERAGE = 0.2
-MIN_PARTIAL_COVERAGE = 0.3
+MIN_PARTIAL_COVERAGE = 0.2
 AMBIGUOUS_COVERAGE = 0.75
 AMBIGUOUS_MARGIN = 0.25
+# Two names of one service: the shorter's characters in order in the longer, and this share.
+FAMILY_SHARE = 0.7
 
 
 @dataclass(frozen=True)
@@ -71,8 +73,13 @@ def choose_card(
         for name, fit in _fits(items, folded, places).items():
             if name not in found or fit > found[name]:
                 found[name] = fit
-    complete = {name: fit for name, fit in found.items() if fit.complete}
-    pool = complete or found
+    family = _families(list(found))
+    best: dict[str, Fit] = {}
+    for name, fit in found.items():
+        if family[name] not in best or fit > best[family[name]]:
+            best[family[name]] = fit
+    complete = {name: fit for name, fit in best.items() if fit.complete}
+    pool = complete or best
     if not pool:
         return None
     ranked = sorted(pool.items(), key=lambda kv: (kv[1], -len(kv[0])), reverse=True)
@@ -83,8 +90,34 @@ def choose_card(
         needed = max(AMBIGUOUS_COVERAGE, ranked[1][1].coverage + AMBIGUOUS_MARGIN)
     if fit.coverage < needed:
         return None
-    same = [item for item in items if item.name == name]
+    same = [item for item in items if family.get(item.name) == name]
     return _by_place(same, sites, hinted[0] if hinted else anchor)
+
+
+def _families(names: list[str]) -> dict[str, str]:
+    """name → the name of its service: sites name one service differently (城乡居民养老保险
+    参保登记, 城乡居民基本养老保险参保登记); a name whose characters all stand in order in a
+    longer one and make up most of it is that service.
+
+    >>> family = _families(["城乡居民养老保险参保登记", "城乡居民基本养老保险参保登记", "失业登记"])
+    >>> family["城乡居民养老保险参保登记"], family["失业登记"]
+    ('城乡居民基本养老保险参保登记', '失业登记')
+    """
+    family: dict[str, str] = {}
+    heads: list[str] = []
+    for name in sorted(names, key=len, reverse=True):
+        head = next((h for h in heads if _variant_of(name, h)), None)
+        if head is None:
+            heads.append(name)
+        family[name] = head or name
+    return family
+
+
+def _variant_of(short: str, long: str) -> bool:
+    if len(short) < FAMILY_SHARE * len(long):
+        return False
+    rest = iter(long)
+    return all(ch in rest for ch in short)
 
 
 @dataclass(frozen=True, order=True)
@@ -97,8 +130,12 @@ class Fit:
 
 
 def _fits(items: list[ServiceItem], words: list[str], places: dict[str, str]) -> dict[str, Fit]:
-    required = list(dict.fromkeys(w for w in words if w not in places and w not in FILLERS))
-    optional = [w for w in words if w in FILLERS]
+    # Fillers and single characters (用, 交, 转 …) count where the name has them, and are
+    # not required.
+    required = list(
+        dict.fromkeys(w for w in words if w not in places and w not in FILLERS and len(w) > 1)
+    )
+    optional = [w for w in words if w in FILLERS or (len(w) == 1 and w not in places)]
     if not required:
         return {}
     held: dict[str, list[str]] = {}

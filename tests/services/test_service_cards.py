@@ -60,7 +60,7 @@ def test_a_county_citizen_gets_their_own_county_s_guide_first(client):
 
 
 def test_the_card_carries_the_guide_s_key_lines(client):
-    card = search(client, "婚姻登记", site="530524")["service"]
+    card = search(client, "结婚登记", site="530524")["service"]
     lines = {line["label"]: line["text"] for line in card["lines"]}
     assert list(lines) == ["办理条件", "申请材料", "办理地点", "咨询电话"]
     assert "年满22周岁" in lines["办理条件"] and "户口簿" in lines["申请材料"]
