@@ -101,7 +101,7 @@ def create_app(
     app.add_route("/v1/bans", BansResource(store, guard))
     app.add_route("/v1/bans/{ban_id:whole(min=1, max=2147483647)}", BanResource(store, guard))
     _add_page_routes(app, service, sites)
-    add_supervision_routes(app, config, store, reader, sites, metrics, popular)
+    add_supervision_routes(app, config, store, reader, sites, metrics, popular, best_bets)
     _add_error_handlers(app)
     return app
 

@@ -3,10 +3,13 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from exchange.dashboard.best_bets import BestBetsView
 from exchange.dashboard.suggestions import SuggestionsView
 from exchange.popular import PopularQueries
 from exchange.store import Store
+from exchange.store.best_bets import list_best_bets
 from exchange.store.hidden_suggestions import hidden_suggestions
+from exchange.store.sites import list_sites
 from exchange.supervision.freshness import InspectionReport, inspect_sites
 from exchange.supervision.periods import Span, cluster_today
 from exchange.supervision.rules import Rules
@@ -32,6 +35,8 @@ class Overview:
     indexer_problem: str | None = None
     # What the public is offered from past queries, and what the operator hid.
     suggestions: SuggestionsView | None = None
+    # The best bets in force (推荐结果).
+    best_bets: BestBetsView | None = None
 
 
 def gather(
@@ -43,7 +48,8 @@ def gather(
 ) -> Overview:
     """Publishing by tier and site over the last twelve months (this one included; one query
     serves both charts, a site having one tier), the freshness inspection now, the last
-    thirty days of searches, the latest indexer runs and the public suggestions."""
+    thirty days of searches, the latest indexer runs, the public suggestions and the best
+    bets in force."""
     today = today or cluster_today()
     first_month = today.year * 12 + today.month - 1 - (MONTHS - 1)
     first = date(first_month // 12, first_month % 12 + 1, 1)
@@ -62,4 +68,5 @@ def gather(
         )
         if popular is not None
         else None,
+        best_bets=BestBetsView(list_best_bets(store), {s.code: s for s in list_sites(store)}),
     )
