@@ -166,10 +166,10 @@ class BestBets:
         """``result`` (page 1 of a query) with the best bets for the searching ``site`` first;
         ``result`` itself is left as it was (the index caches it)."""
         now = self.now()
-        query = normalise(request.text)
         bets = self._active(now)
-        if not query or not bets:
+        if not bets:
             return Pinned(result, frozenset())
+        query = normalise(request.text)
         chosen = applicable(bets, query, site, self.sites.get() if site else {}, now)
         keys = [b.record_key for b in chosen if b.record_site not in request.exclude_sites]
         if not keys:

@@ -2,15 +2,18 @@
 page 1, for the searches from the site, the branch or the cluster they were pinned for, marked
 in the API and on the results page, never shown expired or once no longer searchable."""
 
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from falcon import testing
 
 from exchange.app import create_app
-from exchange.best_bets import BestBets, pin
+from exchange.best_bets import BestBets, expiry, last_day, pin
+from exchange.errors import InvalidInput
+from exchange.record_input import CLUSTER_TZ
 from exchange.site_cache import SiteCache
-from exchange.store.best_bets import add_best_bet, remove_best_bet
+from exchange.store.best_bets import BestBet, add_best_bet, remove_best_bet
 from exchange.store.sites import set_site_state
 from indexer.searching import SearchRequest
 from tests.conftest import record
@@ -155,6 +158,21 @@ def test_the_results_page_marks_pinned_results_in_words(zq, client):
     assert "腾冲市社会保障卡申领" in hits[2]
     assert hits[3].startswith('">') and "推荐" not in hits[3]
     assert "推荐" not in client.simulate_get("/search", params={"q": "公积金", "page": "2"}).text
+
+
+def test_a_best_bet_is_shown_through_its_last_day_in_cluster_time():
+    today = date(2027, 3, 1)
+    ends = expiry(date(2027, 3, 31), today)
+    bet = BestBet(1, "公积金", CITY, "guide", None, None, ends, "cli:test", datetime(2027, 3, 1))
+    assert last_day(bet) == date(2027, 3, 31)
+    last_minute = datetime(2027, 3, 31, 23, 59, tzinfo=CLUSTER_TZ).astimezone(UTC)
+    next_morning = datetime(2027, 4, 1, 0, 0, tzinfo=CLUSTER_TZ).astimezone(UTC)
+    assert bet.active(last_minute.replace(tzinfo=None))
+    assert not bet.active(next_morning.replace(tzinfo=None))
+    assert last_day(replace(bet, expires_at=expiry(None, today))) == date(2027, 5, 30)
+    assert expiry(today, today) > datetime(2027, 3, 1, 12)  # today is allowed: through tonight
+    with pytest.raises(InvalidInput, match="in the past"):
+        expiry(date(2027, 2, 28), today)
 
 
 def test_a_worker_sees_a_new_best_bet_when_it_reads_them_again(zq):
