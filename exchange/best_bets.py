@@ -35,7 +35,6 @@ from indexer.searching import Hit, IndexReader, SearchRequest, SearchResult
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 366
-ORDER = ("site", "branch", "cluster")
 
 
 def parse_record(text: str) -> tuple[str, str]:
@@ -77,6 +76,8 @@ def pin(
     today: date | None = None,
 ) -> BestBet:
     """Add a best bet (audited as ``actor``); ``last``: its last day, by default in 90 days."""
+    if any("\x00" in text for text in (query, record, site or "", branch or "", note)):
+        raise InvalidInput("a field holds a NUL character", code="invalid_character")
     folded = normalise(query)
     if not folded:
         raise InvalidInput("name the query to pin a record to", code="missing_field",
@@ -144,7 +145,7 @@ class BestBets:
         self.sites = sites
         self.ttl = ttl_seconds
         self.now = now or _utcnow
-        self._bets: list[BestBet] = []
+        self._by_query: dict[str, list[BestBet]] = {}
         self._loaded = float("-inf")
         self._lock = threading.Lock()
 
@@ -152,13 +153,17 @@ class BestBets:
         with self._lock:
             self._loaded = float("-inf")
 
-    def _active(self, now: datetime) -> list[BestBet]:
+    def _active(self, now: datetime) -> dict[str, list[BestBet]]:
+        """The best bets in force when last read, by query."""
         with self._lock:
             if time.monotonic() - self._loaded > self.ttl:
                 with self.store.read() as conn:
-                    self._bets = active_best_bets(conn, now)
+                    by_query: dict[str, list[BestBet]] = {}
+                    for bet in active_best_bets(conn, now):
+                        by_query.setdefault(bet.query, []).append(bet)
+                self._by_query = by_query
                 self._loaded = time.monotonic()
-            return self._bets
+            return self._by_query
 
     def pin(
         self, reader: IndexReader, request: SearchRequest, site: str | None, result: SearchResult
@@ -166,16 +171,17 @@ class BestBets:
         """``result`` (page 1 of a query) with the best bets for the searching ``site`` first;
         ``result`` itself is left as it was (the index caches it)."""
         now = self.now()
-        bets = self._active(now)
-        if not bets:
+        by_query = self._active(now)
+        query = normalise(request.text) if by_query else ""
+        if query not in by_query:
             return Pinned(result, frozenset())
-        query = normalise(request.text)
-        chosen = applicable(bets, query, site, self.sites.get() if site else {}, now)
+        chosen = applicable(by_query[query], query, site, self.sites.get() if site else {}, now)
         keys = [b.record_key for b in chosen if b.record_site not in request.exclude_sites]
         if not keys:
             return Pinned(result, frozenset())
         on_page = {hit.key: hit for hit in result.hits}
-        fetched = hits_by_key(reader, [k for k in keys if k not in on_page], request.text)
+        missing = [k for k in keys if k not in on_page]
+        fetched = hits_by_key(reader, missing, request.text) if missing else {}
         pinned = [found for k in keys if (found := on_page.get(k) or fetched.get(k))]
         hits = pinned_first(result.hits, pinned)
         return Pinned(replace(result, hits=hits), frozenset(hit.key for hit in pinned))

@@ -54,22 +54,6 @@ class BestBet:
     def active(self, now: datetime) -> bool:
         return self.expires_at > now
 
-    def as_dict(self) -> dict:
-        return {
-            "id": self.id,
-            "query": self.query,
-            "record": self.record_key,
-            "title": self.title,
-            "searchable": self.searchable,
-            "applies_to": self.applies_to,
-            "site": self.site,
-            "branch": self.branch,
-            "expires_at": self.expires_at.replace(tzinfo=UTC).isoformat(),
-            "actor": self.actor,
-            "created_at": self.created_at.replace(tzinfo=UTC).isoformat(),
-            "note": self.note,
-        }
-
 
 def add_best_bet(
     store: Store,

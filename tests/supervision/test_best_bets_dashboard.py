@@ -81,6 +81,7 @@ def test_the_operator_adds_and_removes_a_best_bet_from_the_dashboard(zq, client,
         ({"record": "530500/guide", "expires": "soon"}, 400, "invalid_date"),
         ({"record": "530500/guide", "query": " "}, 400, "missing_field"),
         ({"record": "530500/guide", "action": "pin"}, 400, "invalid_input"),
+        ({"record": "530500/guide", "query": "公积金\x00"}, 400, "invalid_character"),
     ],
 )
 def test_a_refused_form_says_why_and_changes_nothing(zq, client, operator, fields, status, says):
