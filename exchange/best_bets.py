@@ -117,9 +117,17 @@ def applicable(
 
 
 def pinned_first(hits: list[Hit], pinned: list[Hit]) -> list[Hit]:
-    """The pinned hits, then the others without them."""
+    """The pinned hits, then the others without them, neither as a hit nor folded under one
+    as a look-alike (``similar``); the hits given are left as they were."""
     keys = {hit.key for hit in pinned}
-    return pinned + [hit for hit in hits if hit.key not in keys]
+    rest = []
+    for hit in hits:
+        if hit.key in keys:
+            continue
+        if any(other.key in keys for other in hit.similar):
+            hit = replace(hit, similar=[other for other in hit.similar if other.key not in keys])
+        rest.append(hit)
+    return pinned + rest
 
 
 @dataclass(frozen=True)

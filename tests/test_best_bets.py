@@ -123,6 +123,21 @@ def test_a_record_pinned_at_several_places_is_shown_once_at_the_first(zq, client
     assert keys(body).count(f"{COUNTY}/guide") == 1
 
 
+def test_a_pinned_look_alike_is_not_folded_under_another_result(zq, client):
+    zq.push(OTHER_COUNTY, record("guide", "腾冲市公积金提取指南", "租房提取公积金。"))
+    zq.index()
+
+    def county_guide(body: dict) -> dict:
+        return next(h for h in body["hits"] if (h["site"], h["id"]) == (COUNTY, "guide"))
+
+    before = search(client, q="公积金", site=COUNTY, scope="cluster")
+    assert [s["site"] for s in county_guide(before)["similar"]] == [OTHER_COUNTY]
+    pin(zq.store, "公积金", f"{OTHER_COUNTY}/guide", "cli:test")
+    body = search(client, q="公积金", site=COUNTY, scope="cluster")
+    assert pinned(body) == [f"{OTHER_COUNTY}/guide"]
+    assert county_guide(body)["similar"] == [] and not county_guide(body)["pinned"]
+
+
 def test_an_expired_or_removed_best_bet_is_not_shown(zq, client, clock):
     yesterday = clock.now - timedelta(days=1)
     add_best_bet(zq.store, "公积金", OTHER_COUNTY, "card", "cli:test", yesterday)
