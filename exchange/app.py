@@ -9,6 +9,7 @@ from sqlalchemy.exc import DataError
 
 from exchange.analytics import SearchLog
 from exchange.auth import KeyAuthentication
+from exchange.best_bets import BestBets
 from exchange.classification import Marks
 from exchange.cors import ClusterCors
 from exchange.errors import ZhanqunError
@@ -63,6 +64,7 @@ def create_app(
     log: SearchLog | None = None,
     popular: PopularQueries | None = None,
     guard: Guard | None = None,
+    best_bets: BestBets | None = None,
 ) -> falcon.App:
     sites = SiteCache(store)
     metrics = Metrics(SharedStateCollector(store, reader, config.index_dir))
@@ -89,7 +91,8 @@ def create_app(
     app.router_options.converters["whole"] = WholeNumberConverter
     popular = popular or PopularQueries.from_config(config, store)
     finder = ServiceFinder(store, sites)
-    service = SearchService(reader, log or SearchLog(store), popular, finder)
+    best_bets = best_bets or BestBets(store, sites)
+    service = SearchService(reader, log or SearchLog(store), popular, finder, best_bets)
     app.add_route("/v1/search", SearchResource(service, sites))
     app.add_route("/v1/suggest", SuggestResource(reader, popular, finder))
     app.add_route("/openapi.json", OpenApiResource())
@@ -98,7 +101,7 @@ def create_app(
     app.add_route("/v1/bans", BansResource(store, guard))
     app.add_route("/v1/bans/{ban_id:whole(min=1, max=2147483647)}", BanResource(store, guard))
     _add_page_routes(app, service, sites)
-    add_supervision_routes(app, config, store, reader, sites, metrics, popular)
+    add_supervision_routes(app, config, store, reader, sites, metrics, popular, best_bets)
     _add_error_handlers(app)
     return app
 

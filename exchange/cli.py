@@ -9,6 +9,7 @@ Exit codes (also in the README): 0 done; 1 unexpected failure; 2 bad usage or in
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
 
 from exchange import settings
@@ -85,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     _supervision_verbs(verbs, common)
     _ban_verbs(verbs, common)
     _suggestion_verbs(verbs, common)
+    _best_bet_verbs(verbs, common)
     _backup_verbs(verbs, common)
     return parser
 
@@ -186,6 +188,32 @@ def _suggestion_verbs(verbs, common: argparse.ArgumentParser) -> None:
     show.add_argument("text", metavar="TEXT")
 
 
+def _best_bet_verbs(verbs, common: argparse.ArgumentParser) -> None:
+    """bestbets: records pinned to queries (推荐结果, docs/search.md)."""
+    best_bets = verbs.add_parser("bestbets", help="best bets (推荐结果): pin a record to a query")
+    actions = best_bets.add_subparsers(dest="best_bet_verb", required=True, metavar="ACTION")
+    add = actions.add_parser("add", parents=[common], help="show a record first for QUERY")
+    add.add_argument("query", metavar="QUERY")
+    add.add_argument("--record", required=True, metavar="SITE/ID", help="the record to show")
+    where = add.add_mutually_exclusive_group()
+    where.add_argument("--site", metavar="CODE", help="only for searches from this site")
+    where.add_argument("--branch", metavar="CODE", help="for searches from this site and below")
+    add.add_argument("--expires", type=_day, metavar="YYYY-MM-DD",
+                     help="the last day it is shown (default: in 90 days)")  # fmt: skip
+    add.add_argument("--note", default="", help="why, for the other operators")
+    listing = actions.add_parser("list", parents=[common], help="the best bets in force")
+    listing.add_argument("--all", action="store_true", help="also the expired ones")
+    remove = actions.add_parser("remove", parents=[common], help="remove a best bet")
+    remove.add_argument("bet_id", type=int, metavar="ID")
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date YYYY-MM-DD") from None
+
+
 def _backup_verbs(verbs, common: argparse.ArgumentParser) -> None:
     """backup and restore: the store's backups (docs/deployment.md)."""
     backup = verbs.add_parser("backup", parents=[common], help="copy the store into a new file")
@@ -220,6 +248,7 @@ def _dispatch(args: argparse.Namespace, config: settings.Config) -> int:
         commands,
         commands_backup,
         commands_bans,
+        commands_bestbets,
         commands_exchange,
         commands_suggestions,
         commands_supervision,
@@ -240,6 +269,7 @@ def _dispatch(args: argparse.Namespace, config: settings.Config) -> int:
         "inspect": commands_supervision.inspect,
         "bans": commands_bans.bans,
         "suggestions": commands_suggestions.suggestions,
+        "bestbets": commands_bestbets.best_bets,
         "backup": commands_backup.backup,
         "restore": commands_backup.restore,
     }[args.verb]

@@ -77,6 +77,11 @@ _HIT = {
             "description": "the same title published by other sites (one service's guide of "
             "each county), folded under this hit; empty with group=false",
         },
+        "pinned": {
+            "type": "boolean",
+            "description": "an operator's best bet for this query and site (推荐结果): pinned "
+            "hits come first on page 1 and are not repeated below; the total is unchanged",
+        },
     },
 }
 

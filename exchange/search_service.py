@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 
 from exchange.analytics import Searched, SearchLog
+from exchange.best_bets import BestBets
 from exchange.popular import PopularQueries
 from exchange.query_screen import has_operators
 from exchange.services.cards import ServiceCard
@@ -33,6 +34,8 @@ class Answer:
     hot: list[tuple[str, int]] = field(default_factory=list)
     # 搜索即服务: the card of the service searched for (first page of a query).
     service: ServiceCard | None = None
+    # Keys of the hits an operator pinned to the query (推荐结果), shown first on page 1.
+    pinned: frozenset[str] = frozenset()
 
 
 class SearchService:
@@ -42,11 +45,13 @@ class SearchService:
         log: SearchLog,
         popular: PopularQueries,
         services: ServiceFinder | None = None,
+        best_bets: BestBets | None = None,
     ) -> None:
         self.reader = reader
         self.log = log
         self.popular = popular
         self.services = services
+        self.best_bets = best_bets
 
     def answer(
         self, request: SearchRequest, site: str | None, scope: str, client: str | None = None
@@ -64,6 +69,9 @@ class SearchService:
             applied = result.correction is not None and result.correction.applied
             corrected = result.correction.query if applied else ""
             answer.related = self._related(corrected or request.text)
+            if self.best_bets is not None:
+                pinned = self.best_bets.pin(self.reader, request, site, result)
+                answer.result, answer.pinned = pinned.result, pinned.keys
             self.log.record(
                 Searched(
                     query=request.text,

@@ -3,10 +3,12 @@ clicks, the dashboard, ``/readyz`` and ``/metrics`` (docs/supervision.md)."""
 
 import falcon
 
+from exchange.best_bets import BestBets
 from exchange.dashboard.session import Sessions
 from exchange.metrics import Metrics
 from exchange.popular import PopularQueries
 from exchange.resources.dashboard import (
+    BestBetsFormResource,
     DashboardResource,
     LoginResource,
     LogoutResource,
@@ -36,6 +38,7 @@ def add_supervision_routes(
     sites: SiteCache,
     metrics: Metrics,
     popular: PopularQueries,
+    best_bets: BestBets,
 ) -> None:
     rules = config.rules
     app.add_route("/v1/stats", StatsResource(store, sites))
@@ -47,6 +50,7 @@ def add_supervision_routes(
     sessions = Sessions(store)
     app.add_route("/admin", DashboardResource(store, sessions, rules, config.index_dir, popular))
     app.add_route("/admin/suggestions", SuggestionsFormResource(store, sessions, popular))
+    app.add_route("/admin/bestbets", BestBetsFormResource(store, sessions, best_bets))
     app.add_route("/admin/login", LoginResource(sessions))
     app.add_route("/admin/logout", LogoutResource())
     app.add_route("/admin/dashboard.css", StylesheetResource())

@@ -3,10 +3,13 @@
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from exchange.dashboard.best_bets import BestBetsView
 from exchange.dashboard.suggestions import SuggestionsView
 from exchange.popular import PopularQueries
 from exchange.store import Store
+from exchange.store.best_bets import list_best_bets
 from exchange.store.hidden_suggestions import hidden_suggestions
+from exchange.store.sites import list_sites
 from exchange.supervision.freshness import InspectionReport, inspect_sites
 from exchange.supervision.periods import Span, cluster_today
 from exchange.supervision.plain_misses import PlainCandidate, plain_language_candidates
@@ -35,6 +38,8 @@ class Overview:
     suggestions: SuggestionsView | None = None
     # Misses followed by a click on another search's result: for the plain-language table.
     plain_candidates: list[PlainCandidate] = field(default_factory=list)
+    # The best bets in force (推荐结果).
+    best_bets: BestBetsView | None = None
 
 
 def gather(
@@ -46,7 +51,8 @@ def gather(
 ) -> Overview:
     """Publishing by tier and site over the last twelve months (this one included; one query
     serves both charts, a site having one tier), the freshness inspection now, the last
-    thirty days of searches, the latest indexer runs and the public suggestions."""
+    thirty days of searches, the latest indexer runs, the public suggestions and the best
+    bets in force."""
     today = today or cluster_today()
     first_month = today.year * 12 + today.month - 1 - (MONTHS - 1)
     first = date(first_month // 12, first_month % 12 + 1, 1)
@@ -68,4 +74,5 @@ def gather(
         plain_candidates=plain_language_candidates(
             store, *Span(today - timedelta(days=SEARCH_DAYS - 1), today).utc_bounds(), limit=TOP
         ),
+        best_bets=BestBetsView(list_best_bets(store), {s.code: s for s in list_sites(store)}),
     )

@@ -6,6 +6,7 @@ errors) is escaped; the charts come from :mod:`exchange.dashboard.charts`.
 
 from html import escape
 
+from exchange.dashboard.best_bets import best_bets_section
 from exchange.dashboard.charts import Series, bar_chart, column_chart, data_table
 from exchange.dashboard.overview import Overview
 from exchange.dashboard.plain_misses import plain_candidates_section
@@ -62,6 +63,16 @@ def login_page(error: str = "") -> str:
     )
 
 
+def refused_page(title: str, message: str, back: str) -> str:
+    """A form the dashboard refused: why, and the way back to it."""
+    return _document(
+        f"{title} · 站群监管看板",
+        f'<main class="login"><h1>{escape(title)}</h1>'
+        f'<p class="error" role="alert">{escape(message)}</p>'
+        f'<p><a href="{escape(back)}">返回看板</a></p></main>',
+    )
+
+
 def dashboard_page(overview: Overview) -> str:
     alert = (
         '<p class="alert" role="alert">索引检查未通过，未发布新索引：'
@@ -77,6 +88,7 @@ def dashboard_page(overview: Overview) -> str:
         _searches(overview),
         plain_candidates_section(overview.plain_candidates),
         suggestions_section(overview.suggestions) if overview.suggestions else "",
+        best_bets_section(overview.best_bets) if overview.best_bets else "",
         _indexer(overview),
     ]
     header = (

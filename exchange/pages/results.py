@@ -44,6 +44,7 @@ class HitView:
     missing: list[str] = field(default_factory=list)
     # The same title published by other sites, folded under this one.
     similar: list["Link"] = field(default_factory=list)
+    pinned: bool = False  # an operator's best bet for the query (推荐结果)
 
 
 @dataclass
@@ -152,7 +153,7 @@ def results_view(
     view.in_force = [view.scope_label, *_chosen(view)]
     view.total = result.total
     view.first = (request.page - 1) * request.page_size + 1
-    view.hits = [_hit(hit) for hit in result.hits]
+    view.hits = [_hit(hit, hit.key in answer.pinned) for hit in result.hits]
     if answer.service is not None:
         view.service = _card(answer.service)
     view.pages = _pages(state, request.page, request.page_size, result.total)
@@ -217,7 +218,7 @@ def _plain(title: str) -> str:
     return html.unescape(title.replace("<mark>", "").replace("</mark>", ""))
 
 
-def _hit(hit: Hit) -> HitView:
+def _hit(hit: Hit, pinned: bool = False) -> HitView:
     url = _web(hit.url)
     return HitView(
         title=hit.title,
@@ -234,6 +235,7 @@ def _hit(hit: Hit) -> HitView:
             Link(f"{other.site_name}：{_plain(other.title)}", _web(other.url) or "")
             for other in hit.similar
         ],
+        pinned=pinned,
     )
 
 

@@ -1,5 +1,5 @@
-"""``/admin``: the supervision dashboard, its login and logout, its form that hides and shows
-public suggestions, and its stylesheet.
+"""``/admin``: the supervision dashboard, its login and logout, its forms that hide and show
+public suggestions and add and remove best bets, and its stylesheet.
 
 No session: ``GET /admin`` sends the browser to ``/admin/login``, whose form posts the key
 once; the answer sets the session cookie (:mod:`exchange.dashboard.session`) and goes back
@@ -7,18 +7,22 @@ to ``/admin``. The pages hold no script at all.
 """
 
 import logging
+from datetime import date
 from importlib import resources
 from pathlib import Path
 
 import falcon
 
+from exchange.best_bets import BestBets, pin
 from exchange.dashboard.overview import gather
-from exchange.dashboard.page import dashboard_page, login_page
+from exchange.dashboard.page import dashboard_page, login_page, refused_page
 from exchange.dashboard.session import COOKIE, LIFETIME, Sessions
-from exchange.errors import Forbidden, InvalidInput, Unauthorized
+from exchange.errors import Forbidden, InvalidInput, Unauthorized, ZhanqunError
+from exchange.numbers import whole_number
 from exchange.popular import PopularQueries
 from exchange.resources.inputs import read_body
 from exchange.store import Store
+from exchange.store.best_bets import remove_best_bet
 from exchange.store.hidden_suggestions import hide_suggestion, show_suggestion
 from exchange.store.keys import ApiKey
 from exchange.supervision.rules import Rules
@@ -111,6 +115,68 @@ class SuggestionsFormResource:
             raise InvalidInput("action must be hide or show", field="action")
         self.popular.forget()
         _redirect(resp, "/admin#suggestions")
+
+
+class BestBetsFormResource:
+    """``POST /admin/bestbets`` from the dashboard: ``action=add`` (``query``, ``record``
+    SITE/ID, ``applies`` cluster, site or branch with ``site``, optional ``expires`` and
+    ``note``) or ``action=remove`` (``id``); audited as the session's key. A refusal is a
+    page that says why, not a JSON body."""
+
+    FIELDS = ("action", "query", "record", "applies", "site", "expires", "note", "id")
+
+    def __init__(self, store: Store, sessions: Sessions, best_bets: BestBets) -> None:
+        self.store = store
+        self.sessions = sessions
+        self.best_bets = best_bets
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        _same_origin(req)
+        key = _session_key(req, self.sessions)
+        if key is None:
+            _redirect(resp, "/admin/login")
+            return
+        form = falcon.uri.parse_query_string(
+            read_body(req, MAX_FORM_BYTES).decode(errors="replace"), keep_blank=True
+        )
+        values = {name: form.get(name, "") for name in self.FIELDS}
+        try:
+            if not all(isinstance(value, str) for value in values.values()):
+                raise InvalidInput("each form field once", field="action")
+            self._apply(values, key.actor)
+        except ZhanqunError as error:
+            message = f"{error.message}（{error.code}）"
+            _html(resp, refused_page("推荐结果未保存", message, "/admin#best-bets"),
+                  falcon.code_to_http_status(error.status))  # fmt: skip
+            return
+        self.best_bets.forget()
+        _redirect(resp, "/admin#best-bets")
+
+    def _apply(self, form: dict[str, str], actor: str) -> None:
+        if form["action"] == "remove":
+            bet_id = whole_number(form["id"])
+            if bet_id is None or bet_id > 2**31 - 1:
+                raise InvalidInput("id must be a best bet's number", field="id")
+            remove_best_bet(self.store, bet_id, actor)
+            return
+        if form["action"] != "add":
+            raise InvalidInput("action must be add or remove", field="action")
+        applies, site = form["applies"] or "cluster", form["site"].strip()
+        if applies not in ("cluster", "site", "branch"):
+            raise InvalidInput("applies must be cluster, site or branch", field="applies")
+        if applies != "cluster" and not site:
+            raise InvalidInput(f"name the {applies} the best bet is for", code="missing_field",
+                               field="site")  # fmt: skip
+        last = None
+        if form["expires"]:
+            try:
+                last = date.fromisoformat(form["expires"])
+            except ValueError:
+                raise InvalidInput("expires must be a date YYYY-MM-DD", code="invalid_date",
+                                   field="expires") from None  # fmt: skip
+        pin(self.store, form["query"], form["record"], actor,
+            site if applies == "site" else None, site if applies == "branch" else None,
+            last, form["note"])  # fmt: skip
 
 
 class LoginResource:

@@ -36,7 +36,7 @@ def _result(request: SearchRequest, answer: Answer) -> dict:
         "size": request.page_size,
         "took_ms": round(answer.took_ms, 2),
         "generation": result.generation,
-        "hits": [_hit(hit) for hit in result.hits],
+        "hits": [_hit(hit, hit.key in answer.pinned) for hit in result.hits],
         "service": _service(answer.service),
         "facets": result.facets,
         "correction": _correction(result),
@@ -92,7 +92,7 @@ def _item(item: ServiceItem, site_name: str) -> dict:
     }
 
 
-def _hit(hit: Hit) -> dict:
+def _hit(hit: Hit, pinned: bool) -> dict:
     site, _, local_id = hit.key.partition("/")
     return {
         "site": site,
@@ -110,4 +110,5 @@ def _hit(hit: Hit) -> dict:
         "missing": hit.missing,
         # The same title published by other sites, folded under this hit.
         "similar": [_site_link(other) for other in hit.similar],
+        "pinned": pinned,
     }

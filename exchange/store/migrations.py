@@ -14,7 +14,7 @@ from sqlalchemy import Connection, case, func, inspect, select
 from exchange.errors import Unavailable
 from exchange.store import tables
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 CHANGE_SEQ = "change_seq"
 STORE_ID = "store_id"
 # PostgreSQL advisory lock key (any constant of our own) held while a store is created or upgraded.
@@ -89,6 +89,11 @@ def _to_8(connection: Connection) -> None:
     tables.hidden_suggestions.create(connection)
 
 
+def _to_9(connection: Connection) -> None:
+    """Best bets (推荐结果): records operators pinned to queries."""
+    tables.best_bets.create(connection)
+
+
 def _add_column(connection: Connection, table: str, column: str, definition: str) -> None:
     # A store older than the table's own step got the table as it is now, column included.
     if column in {c["name"] for c in inspect(connection).get_columns(table)}:
@@ -109,6 +114,7 @@ STEPS: dict[int, Callable[[Connection], None]] = {
     6: _to_6,
     7: _to_7,
     8: _to_8,
+    9: _to_9,
 }
 
 

@@ -238,3 +238,23 @@ bans = Table(
     Column("spares_keys", Boolean, nullable=False, default=False),
     Index("ix_bans_lifted_at_expires_at", "lifted_at", "expires_at"),
 )
+
+# Best bets (推荐结果): a record an operator pinned to a query, shown first when the query is
+# searched from a site, from any site of a branch, or anywhere in the cluster (both NULL).
+# The query is kept folded as searches are compared (exchange/best_bets.py). A removed best
+# bet's row is deleted; the audit log keeps its history.
+best_bets = Table(
+    "best_bets",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("query", String(256), nullable=False),
+    Column("record_site", String(32), nullable=False),
+    Column("record_id", String(128), nullable=False),
+    Column("site", String(32), ForeignKey("sites.code"), nullable=True),
+    Column("branch", String(32), ForeignKey("sites.code"), nullable=True),
+    Column("expires_at", DateTime, nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("note", String(256), nullable=False, default=""),
+    Index("ix_best_bets_expires_at", "expires_at"),
+)

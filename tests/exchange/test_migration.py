@@ -12,6 +12,7 @@ from tests.conftest import record
 # What each step of exchange/store/migrations.py added, undone newest first to take a store
 # back to the shape of an older release.
 ADDED_BY: dict[int, tuple[str, ...]] = {
+    9: ("DROP TABLE best_bets",),
     8: (
         "ALTER TABLE search_log DROP COLUMN client",
         "ALTER TABLE search_log DROP COLUMN suggestible",
