@@ -189,6 +189,8 @@ def test_a_record_holding_the_official_term_lacks_only_the_other_words(births):
 
 
 def test_an_official_term_no_record_holds_is_neither_searched_nor_named(births):
-    # 准生证 means 生育服务证, which no record of this cluster holds.
-    assert births.search("准生证").matched == []
+    # 领结婚证 means 结婚登记, which no record of this cluster holds; 准生证 means 生育登记
+    # (held) or the older 生育服务证 (not held): only the first is named.
+    assert births.search("领结婚证").matched == []
+    assert births.search("准生证").matched == ["生育登记"]
     assert births.search("补出生证").matched == ["出生医学证明补发"]
