@@ -188,6 +188,32 @@ def _depth(code: str, sites) -> float:
     return depth - 0.5 if department else depth
 
 
+def news_probes(store, reader, count: int = 200) -> list[str]:
+    """Queries that are not service searches: the first two words of the titles of records
+    that are not service items (时政信息, notices, files, answers), one a title."""
+    import random
+
+    from sqlalchemy import select
+
+    from exchange.store import tables
+    from indexer.suggesting import query_words
+
+    r = tables.records.c
+    with store.read() as conn:
+        titles = [row.title for row in conn.execute(
+            select(r.title).where(r.doc_type != "办事服务", r.column_path.not_like("办事%"))
+        )]  # fmt: skip
+    random.Random(18).shuffle(titles)
+    probes = []
+    for title in titles:
+        words = [w for w in query_words(reader, title) if len(w) > 1][:2]
+        if len(words) == 2 and " ".join(words) not in probes:
+            probes.append(" ".join(words))
+        if len(probes) == count:
+            break
+    return probes
+
+
 def look_alikes(hits: list[dict], places: tuple[str, ...]) -> int:
     """Hits of a page whose title, without place names, an earlier hit of the page has."""
     seen: Counter[str] = Counter()
@@ -252,10 +278,18 @@ def evaluate(split: str, records: int) -> dict:
                     "folded": sum(len(h["similar"]) for h in body["hits"]),
                 })  # fmt: skip
         seconds = time.perf_counter() - started
+        probes = news_probes(store, reader)
+        carded = []
+        for probe in probes:
+            body = client.simulate_get("/v1/search", params={"q": probe}).json
+            if body.get("service"):
+                carded.append((probe, body["service"]["name"]))
         reader.close()
         store.dispose()
     summary = summarise(split, queries, trials, seconds)
     summary["unoffered"] = [q[0] for q in unoffered]
+    summary["news_probes"] = len(probes)
+    summary["news_carded"] = carded
     return summary
 
 
@@ -308,6 +342,13 @@ def report(summary: dict) -> str:
         f"- **right card first: {summary['right_card_first']:.1%}** (target ≥ 90 %); by "
         "source: " + ", ".join(f"{k} {v:.1%}" for k, v in summary["by_source"].items()),
         f"- a card shown: {summary['card_shown']:.1%}; a wrong card: {summary['wrong_card']:.1%}",
+        f"- queries that are no service search (two words of {summary['news_probes']} other "
+        f"records' titles, from the whole cluster): a card for {len(summary['news_carded'])}"
+        + (
+            ": " + ", ".join(f"{q} → {n}" for q, n in summary["news_carded"][:12])
+            if summary["news_carded"]
+            else ""
+        ),
         f"- look-alike results on the first page: {raw} without folding, {folded} with it "
         f"(**−{cut:.0%}**); {summary['folded_records']} records folded under others",
         f"- {summary['seconds']} s for the searches (two a trial, in process)",

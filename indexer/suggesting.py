@@ -56,6 +56,14 @@ def query_wordings(reader: IndexReader, text: str, most: int = 8) -> list[list[s
                     for other in synonyms.of(known):
                         wordings.append([*words[:i], word.replace(known, other), *words[i + 1 :]])
                     break
+        # A synonym the words split apart (公租房 → 公 租房) is found in the text itself.
+        folded = fold(text)
+        for known in sorted(synonyms.words(), key=len, reverse=True):
+            inside = any(known in word for word in words)
+            if known in folded and not inside and len(known) > 1:
+                for other in synonyms.of(known):
+                    said = folded.replace(known, f" {other} ")
+                    wordings.append([w.text for w in view.segmenter.query_words(said)])
         return wordings[:most]
 
 

@@ -18,15 +18,18 @@ from indexer.analysis.normalize import fold
 _FILLER_TEXT = """
 办事指南 服务指南 指南 办理 办 流程 办理流程 手续 怎么 怎么办 怎样 如何 哪里 在哪 在哪里 去哪
 去哪里 需要 要 什么 哪些 材料 所需 条件 申请 网上 线上 咨询 电话 地址 地点 的 了 吗 呢 我 想
-可以 能 能不能 多久 几天 时间 报名 是否 可不可以 需不需要 要不要
+可以 能 能不能 多久 几天 时间 报名 是否 可不可以 需不需要 要不要 关于 有关 相关 和 及 与
 """
 FILLERS = frozenset(_FILLER_TEXT.split())
 # The share of a service's name the query's words must make up: for the only service that
-# holds them all (转学 → 义务教育阶段转学办理, 2/9), for the only one holding all but one
-# (初中 转学 → 义务教育阶段转学办理), and for the best of several (公积金 fits 提取, 贷款 and
+# holds them all (危房 改造 → 农村危房改造补助申请, 4/10), for the only one holding all but
+# one (初中 转学 → 义务教育阶段转学办理), and for the best of several (公积金 fits 提取, 贷款 and
 # 转移: no card; 公积金提取 fits one).
 MIN_COVERAGE = 0.2
 MIN_PARTIAL_COVERAGE = 0.2
+# One word alone must say most of the name: 社保卡 → 社会保障卡申领, 居住证 → 居住证申领, not
+# a topic word a name starts with (义务教育 → 义务教育阶段转学办理, 野外 → 野外用火审批).
+ONE_WORD_COVERAGE = 0.5
 AMBIGUOUS_COVERAGE = 0.75
 AMBIGUOUS_MARGIN = 0.25
 # Two names of one service: the shorter's characters in order in the longer, and this share.
@@ -54,8 +57,8 @@ def choose_card(
     sites: dict[str, Site],
     anchor: str | None,
 ) -> ServiceCard | None:
-    """The card for a query said in ``wordings`` (alternative word lists: as typed, with
-    synonyms or official terms …) made from the site ``anchor`` (None: the whole cluster).
+    """The card for a query said in ``wordings`` (alternative word lists: as typed first,
+    then with synonyms …) made from the site ``anchor`` (None: the whole cluster).
 
     A service is a candidate when its name holds every word of a wording (fillers such as
     怎么 and place names aside) or, for two words or more, all but one; its coverage is the
@@ -67,10 +70,15 @@ def choose_card(
     places = _places(sites)
     found: dict[str, Fit] = {}
     hinted: list[str] = []
-    for words in wordings:
+    for number, words in enumerate(wordings):
         folded = [fold(w) for w in words if w.strip()]
         hinted += [places[w] for w in folded if w in places]
         for name, fit in _fits(items, folded, places).items():
+            # Another wording (a synonym's) brings in services holding all its words, and
+            # fits better those the typed words found, but no rival missing one of its words
+            # (教师资格证认定 said as 教资 证 认定 would bring 职业技能等级认定).
+            if number and not fit.complete and name not in found:
+                continue
             if name not in found or fit > found[name]:
                 found[name] = fit
     family = _families(list(found))
@@ -84,7 +92,9 @@ def choose_card(
         return None
     ranked = sorted(pool.items(), key=lambda kv: (kv[1], -len(kv[0])), reverse=True)
     name, fit = ranked[0]
-    if len(ranked) == 1:
+    if len(ranked) == 1 and fit.words == 1:
+        needed = ONE_WORD_COVERAGE
+    elif len(ranked) == 1:
         needed = MIN_COVERAGE if fit.complete else MIN_PARTIAL_COVERAGE
     else:
         needed = max(AMBIGUOUS_COVERAGE, ranked[1][1].coverage + AMBIGUOUS_MARGIN)
@@ -92,6 +102,17 @@ def choose_card(
         return None
     same = [item for item in items if family.get(item.name) == name]
     return _by_place(same, sites, hinted[0] if hinted else anchor)
+
+
+def _covered(name: str, words: list[str]) -> float:
+    """The share of ``name``'s characters that the words stand on (each place once)."""
+    covered = set()
+    for word in words:
+        start = name.find(word)
+        while start >= 0:
+            covered.update(range(start, start + len(word)))
+            start = name.find(word, start + 1)
+    return len(covered) / max(1, len(name))
 
 
 def _families(names: list[str]) -> dict[str, str]:
@@ -127,6 +148,7 @@ class Fit:
     complete: bool  # every word is in the name (else all but one)
     coverage: float  # the share of the name the words found make up
     offered: int  # how many sites offer it
+    words: int = field(default=0, compare=False)  # how many words had to be found
 
 
 def _fits(items: list[ServiceItem], words: list[str], places: dict[str, str]) -> dict[str, Fit]:
@@ -153,9 +175,8 @@ def _fits(items: list[ServiceItem], words: list[str], places: dict[str, str]) ->
     fits = {}
     for name, count in offered.items():
         inside = held[name]
-        covered = sum(len(w) for w in inside) + sum(len(w) for w in optional if w in name)
-        coverage = min(1.0, covered / max(1, len(name)))
-        fits[name] = Fit(len(inside) == len(required), round(coverage, 3), count)
+        coverage = _covered(name, [*inside, *(w for w in optional if w in name)])
+        fits[name] = Fit(len(inside) == len(required), round(coverage, 3), count, len(required))
     return fits
 
 
