@@ -167,10 +167,12 @@ def respell_query(
     pinyin, else initials of up to six letters a word), spaces being where words end.
     Initials name what a person remembers of a title: given ``narrow`` (which titles of
     those given hold a word, :data:`Narrow`), initials are read as words a title holds
-    together, where any title does.
+    together, where any title does; words of such a reading stand apart (执法 检查) unless
+    they go together as a phrase or word (政府采购), as the title may hold them apart.
     """
     text = fold(text).lower()
     stretches: list[list[list[str]]] = []  # per part of the query: its readings
+    initials: set[int] = set()  # the parts read as initials
     has_letters = False
     for token in text.split():
         for part in _PART.findall(token):
@@ -178,9 +180,11 @@ def respell_query(
                 stretches.append([[part]])
                 continue
             has_letters = True
-            readings = _lattice(part, lexicon, preferred, narrow)
+            readings, spelled = _lattice(part, lexicon, preferred, narrow)
             if not readings:
                 return []
+            if not spelled:
+                initials.add(len(stretches))
             stretches.append(readings)
     if not has_letters:
         return []
@@ -196,7 +200,7 @@ def respell_query(
     ranked = sorted(enumerate(combos), key=lambda nc: (-_together(nc[1], lexicon), nc[0]))
     out: list[str] = []
     for _, chosen in ranked:
-        candidate = _join(chosen)
+        candidate = _join(chosen, initials, lexicon)
         if candidate not in out:
             out.append(candidate)
         if len(out) >= limit:
@@ -210,11 +214,15 @@ def _together(parts: list[list[str]], lexicon: Lexicon) -> float:
     return sum(math.log1p(lexicon.phrase_count(a + b)) for a, b in itertools.pairwise(words))
 
 
-def _join(parts: list[list[str]]) -> str:
-    """Parts of a query back together: Chinese runs joined, Latin words kept apart."""
+def _join(parts: list[list[str]], initials: set[int], lexicon: Lexicon) -> str:
+    """Parts of a query back together: Chinese runs joined, Latin words kept apart, and the
+    words of initials apart unless they go together (:func:`_paired`)."""
     text = ""
-    for words in parts:
-        piece = "".join(words)
+    for index, words in enumerate(parts):
+        piece = words[0]
+        for before, word in itertools.pairwise(words):
+            apart = index in initials and not _paired(lexicon, before + word, True)
+            piece += (" " if apart else "") + word
         if text and (piece.isascii() or text[-1].isascii()):
             text += " "
         text += piece
@@ -223,9 +231,10 @@ def _join(parts: list[list[str]]) -> str:
 
 def _lattice(
     letters: str, lexicon: Lexicon, preferred: frozenset[str], narrow: Narrow | None = None
-) -> list[list[str]]:
-    """The best ways to read a stretch of letters as lexicon words: full pinyin if it reads
-    so from end to end, else initials — read first as words some title holds together."""
+) -> tuple[list[list[str]], bool]:
+    """The best ways to read a stretch of letters as lexicon words, and whether they are
+    its full pinyin: full pinyin if it reads so from end to end, else initials — read first
+    as words some title holds together."""
     paths = _best_paths(
         letters,
         lambda i, j: _pinyin_edges(letters[i:j], lexicon, preferred),
@@ -234,7 +243,7 @@ def _lattice(
         preferred,
     )
     if paths:
-        return paths
+        return paths, True
 
     def edges(i: int, j: int) -> list[str]:
         return _initial_edges(letters[i:j], lexicon, preferred)
@@ -242,8 +251,8 @@ def _lattice(
     if narrow is not None:
         paths = _best_paths(letters, edges, lexicon, True, preferred, _HELD_BEAM, _EXTENDED, narrow)
         if paths:
-            return paths
-    return _best_paths(letters, edges, lexicon, True, preferred)
+            return paths, False
+    return _best_paths(letters, edges, lexicon, True, preferred), False
 
 
 def _pinyin_edges(piece: str, lexicon: Lexicon, preferred: frozenset[str]) -> list[str]:
