@@ -248,8 +248,13 @@ def _lattice(
     def edges(i: int, j: int) -> list[str]:
         return _initial_edges(letters[i:j], lexicon, preferred)
 
+    def titled(i: int, j: int) -> list[str]:  # no other word can be held by a title
+        return [word for word in edges(i, j) if lexicon.entries[word].title_df]
+
     if narrow is not None:
-        paths = _best_paths(letters, edges, lexicon, True, preferred, _HELD_BEAM, _EXTENDED, narrow)
+        paths = _best_paths(
+            letters, titled, lexicon, True, preferred, _HELD_BEAM, _EXTENDED, narrow
+        )
         if paths:
             return paths, False
     return _best_paths(letters, edges, lexicon, True, preferred), False
@@ -304,9 +309,10 @@ def _best_paths(
     best :data:`_CHECKED` candidates ending at a position, the best ``beam`` held ones.
     """
     n = len(letters)
-    pool = beam if narrow is None else _CHECKED
-    # (score, words, what narrow said of the words before the last one; then of all of them)
+    # Kept: (score, words, what narrow said of them). Reached: (score, words before, the next
+    # word, what narrow said of the words before): a path is only made once it is kept.
     beams: list[list[tuple[float, list[str], object]]] = [[] for _ in range(n + 1)]
+    reached: list[list[tuple[float, list[str], str, object]]] = [[] for _ in range(n + 1)]
     beams[0] = [(0.0, [], None)]
 
     total = math.log1p(lexicon.most_used(titles))
@@ -317,8 +323,15 @@ def _best_paths(
         return math.log1p(count) - total + (_OFFICIAL if word in preferred else 0.0)
 
     for i in range(n + 1):
-        if narrow is not None and i:
-            beams[i] = _held(beams[i], narrow, beam)
+        if i:
+            best = heapq.nlargest(
+                beam if narrow is None else _CHECKED, reached[i], key=lambda entry: entry[0]
+            )
+            reached[i] = []
+            if narrow is None:
+                beams[i] = [(score, [*path, word], held) for score, path, word, held in best]
+            else:
+                beams[i] = _held(best, narrow, beam)
         if i == n or not beams[i]:
             continue
         head = beams[i] if extended is None else beams[i][:extended]
@@ -327,6 +340,7 @@ def _best_paths(
             for score, path, held in beams[i][extended:]:
                 ending.setdefault(path[-1], []).append((score, path, held))
         for j in range(i + 1, min(n, i + _MAX_WORD_LETTERS) + 1):
+            into = reached[j]
             for word in edges(i, j):
                 gain = used(word)
                 for score, path, held in head:
@@ -335,13 +349,12 @@ def _best_paths(
                         if path
                         else 0.0
                     )
-                    beams[j].append((score + gain + pair, [*path, word], held))
+                    into.append((score + gain + pair, path, word, held))
                 if ending:
                     for before, count in lexicon.preceding(word).items():
                         for score, path, held in ending.get(before, ()):
                             pair = _PAIR_WEIGHT * math.log1p(count)
-                            beams[j].append((score + gain + pair, [*path, word], held))
-            beams[j] = heapq.nlargest(pool, beams[j], key=lambda entry: entry[0])
+                            into.append((score + gain + pair, path, word, held))
     return [path for _, path, _ in beams[n]]
 
 
@@ -356,10 +369,10 @@ def _paired(lexicon: Lexicon, pair: str, titles: bool) -> float:
 def _held(candidates: list, narrow: Narrow, beam: int) -> list:
     """The best ``beam`` candidates (best first) whose words some title holds together."""
     kept = []
-    for score, path, before in candidates:
-        held = narrow(before, path[-1])
+    for score, path, word, before in candidates:
+        held = narrow(before, word)
         if held is not None:
-            kept.append((score, path, held))
+            kept.append((score, [*path, word], held))
             if len(kept) >= beam:
                 break
     return kept
