@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from indexer.analysis import Segmenter
 from indexer.analysis.normalize import fold
 from indexer.lexicon import Lexicon
+from indexer.querying import MAX_CLAUSES
 
 # A respelling must be this many times more used than the word it replaces.
 DOMINANCE = 5
@@ -67,6 +68,9 @@ _INITIAL_EDGE_WORDS = 50
 _EXTENDED = 16
 _HELD_BEAM = 64
 _CHECKED = 256
+# Initials are typed for a few words: a query of more letters (a run of letters held down)
+# is read without asking titles, as checking its every place would cost tens of milliseconds.
+_HELD_LETTERS = 16
 # For initials, records holding two neighbouring words as one indexed word (政府采购) count
 # this much towards the pair, beside the titles holding them as a phrase.
 _WORD_PAIR = 0.1
@@ -171,6 +175,8 @@ def respell_query(
     they go together as a phrase or word (政府采购), as the title may hold them apart.
     """
     text = fold(text).lower()
+    if sum(map(len, _LETTERS.findall(text))) > _HELD_LETTERS:
+        narrow = None
     stretches: list[list[list[str]]] = []  # per part of the query: its readings
     initials: set[int] = set()  # the parts read as initials
     has_letters = False
@@ -201,6 +207,8 @@ def respell_query(
     out: list[str] = []
     for _, chosen in ranked:
         candidate = _join(chosen, initials, lexicon)
+        if len(candidate.split()) > MAX_CLAUSES:  # a query of so many parts is refused
+            candidate = _join(chosen, set(), lexicon)
         if candidate not in out:
             out.append(candidate)
         if len(out) >= limit:
@@ -246,10 +254,11 @@ def _lattice(
         return paths, True
 
     def edges(i: int, j: int) -> list[str]:
-        return _initial_edges(letters[i:j], lexicon, preferred)
+        return _initial_edges(letters[i:j], lexicon, preferred, _EDGE_WORDS)
 
     def titled(i: int, j: int) -> list[str]:  # no other word can be held by a title
-        return [word for word in edges(i, j) if lexicon.entries[word].title_df]
+        words = _initial_edges(letters[i:j], lexicon, preferred, _INITIAL_EDGE_WORDS)
+        return [word for word in words if lexicon.entries[word].title_df]
 
     if narrow is not None:
         paths = _best_paths(
@@ -264,11 +273,10 @@ def _pinyin_edges(piece: str, lexicon: Lexicon, preferred: frozenset[str]) -> li
     return _ranked(lexicon.spelled(piece), lexicon, preferred, titles=False)
 
 
-def _initial_edges(piece: str, lexicon: Lexicon, preferred: frozenset[str]) -> list[str]:
+def _initial_edges(piece: str, lexicon: Lexicon, preferred: frozenset[str], most: int) -> list[str]:
     if len(piece) < 2 or len(piece) > _MAX_INITIALS:
         return []
-    words = lexicon.by_initials(piece, 100)
-    return _ranked(words, lexicon, preferred, titles=True, most=_INITIAL_EDGE_WORDS)
+    return _ranked(lexicon.by_initials(piece, max(50, 2 * most)), lexicon, preferred, True, most)
 
 
 def _ranked(

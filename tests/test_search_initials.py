@@ -42,3 +42,10 @@ def test_initials_of_a_word_find_the_records_holding_it(cluster, typed, reading)
     result = cluster.search(typed)
     assert result.correction.query == reading
     assert {h.key for h in result.hits} == {"530500/gjj", "530500/gjj2"}
+
+
+def test_a_long_run_of_initials_is_answered_not_refused(cluster):
+    # Read word by word apart (执法 检查 执法 检查 …), 36 letters would make a query of 18
+    # parts, more than a query may have (query_too_complex), where the typed one has one.
+    result = cluster.search("zfjc" * 9)
+    assert result.correction is None or len(result.correction.query.split()) <= 16
