@@ -198,6 +198,14 @@ class Lexicon:
         # Title phrases seen at least twice, as completions.
         self._phrases = sorted((p, n) for p, n in phrases if n >= MIN_DF)
         self._phrase_counts = dict(self._phrases)
+        # Each word's title-phrase predecessors (住房公积金 before 提取), to follow bigrams
+        # from a word back without trying every word before it.
+        self._preceding: dict[str, dict[str, int]] = {}
+        for phrase, count in self._phrases:
+            for cut in range(2, len(phrase) - 1):
+                first, second = phrase[:cut], phrase[cut:]
+                if first in self.entries and second in self.entries:
+                    self._preceding.setdefault(second, {})[first] = count
         self._most_used = (
             max((e.df for e in entries), default=0),
             max((e.title_df for e in entries), default=0),
@@ -226,6 +234,10 @@ class Lexicon:
     def phrase_count(self, phrase: str) -> int:
         """How many titles hold ``phrase``, two words typed together (住房公积金提取)."""
         return self._phrase_counts.get(phrase, 0)
+
+    def preceding(self, word: str) -> dict[str, int]:
+        """The words titles hold right before ``word``, with how many titles hold each pair."""
+        return self._preceding.get(word, {})
 
     def df(self, term: str) -> int:
         entry = self.entries.get(term)

@@ -14,7 +14,7 @@ postings in a :class:`~whoosh.matching.FilterMatcher` excluding deleted document
 sets are the ids the matcher would yield.
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 from whoosh import fields
@@ -343,3 +343,65 @@ def _intersection(queries: list[q.Query], searcher: Searcher, postings: PostingC
             break
         found &= match_mask(sub, searcher, postings)
     return found
+
+
+def narrowing(
+    fieldname: str, searcher: Searcher, postings: PostingCache
+) -> Callable[[np.ndarray | None, str], np.ndarray | None]:
+    """``narrow(held, term)``: of the records ``held`` (document numbers of the whole
+    searcher, ascending; ``None``: every record), the live ones whose ``fieldname`` also
+    holds ``term``, or ``None`` if none does — the titles holding each word of a reading so
+    far, narrowed a word at a time. Each term's postings are looked up once per
+    ``narrowing``: one reading of initials tries a word after many others. Deletions are
+    applied to what two or more terms hold (a few records), not to each term's postings."""
+    leaves = searcher.leaf_searchers()
+    terms: dict[str, np.ndarray] = {}
+    deleted: list[np.ndarray] = []
+
+    def held_by(term: str) -> np.ndarray:
+        found = terms.get(term)
+        if found is None:
+            parts = [
+                posting[0].astype(np.int64) + offset
+                for leaf, offset in leaves
+                if (posting := term_postings(fieldname, term, leaf, postings)) is not None
+            ]
+            found = terms[term] = np.concatenate(parts) if parts else np.empty(0, np.int64)
+        return found
+
+    def gone() -> np.ndarray:
+        if not deleted:
+            parts = [
+                numbers.astype(np.int64) + offset
+                for leaf, offset in leaves
+                if (numbers := postings.deleted(leaf.reader())) is not None
+            ]
+            deleted.append(np.sort(np.concatenate(parts)) if parts else np.empty(0, np.int64))
+        return deleted[0]
+
+    def narrow(held: np.ndarray | None, term: str) -> np.ndarray | None:
+        found = held_by(term)
+        if held is not None:
+            found = _common(held, found)
+            if len(found) and len(gone()):
+                found = found[~_within(found, gone())]
+        return found if len(found) else None
+
+    return narrow
+
+
+def _common(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The ascending numbers in both ``a`` and ``b``: each of the shorter looked up in the
+    longer, not both sorted together (a common word's postings are long)."""
+    if len(a) > len(b):
+        a, b = b, a
+    return a[_within(a, b)]
+
+
+def _within(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Which numbers of ``a`` the ascending ``b`` holds."""
+    if not len(b):
+        return np.zeros(len(a), dtype=bool)
+    at = np.searchsorted(b, a)
+    at[at == len(b)] = 0
+    return b[at] == a

@@ -31,7 +31,7 @@ from indexer.facets import FacetCounter
 from indexer.generations import Generations
 from indexer.highlight import highlight
 from indexer.lexicon import LEXICON, Lexicon
-from indexer.matchsets import doc_ids, matching_docs
+from indexer.matchsets import doc_ids, matching_docs, narrowing
 from indexer.plain_language import Match, PlainLanguage, Rewritten, rewrite
 from indexer.postings import PostingCache
 from indexer.querying import (
@@ -476,7 +476,8 @@ def _alternatives(
     def indexed(word: str) -> bool:
         return any(reader.doc_frequency(f, word) for f in TEXT_FIELDS)
 
-    readings = respell_query(text, view.lexicon, view.official, indexed)
+    narrow = narrowing("title", view.searcher, view.ranker.postings)
+    readings = respell_query(text, view.lexicon, view.official, indexed, narrow=narrow)
     # A reading whose words some title holds together is what was meant more often than one
     # whose words only meet in bodies (initials most of all: cqsjljd is 重庆市计量监督, a title,
     # not 重庆市交流决定); else the likeliest reading that finds anything.
