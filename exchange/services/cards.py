@@ -66,14 +66,13 @@ def choose_card(
     one holding every word (or, none doing so, the only one holding all but one) with enough
     coverage, or if it names the query clearly better than every other candidate.
     """
-    items = [item for item in items if item.site in sites]
-    places = _places(sites)
+    by_name, offered, places = _prepared(items, sites)
     found: dict[str, Fit] = {}
     hinted: list[str] = []
     for number, words in enumerate(wordings):
         folded = [fold(w) for w in words if w.strip()]
         hinted += [places[w] for w in folded if w in places]
-        for name, fit in _fits(items, folded, places).items():
+        for name, fit in _fits(offered, folded, places).items():
             # Another wording (a synonym's) brings in services holding all its words, and
             # fits better those the typed words found, but no rival missing one of its words
             # (教师资格证认定 said as 教资 证 认定 would bring 职业技能等级认定).
@@ -100,7 +99,7 @@ def choose_card(
         needed = max(AMBIGUOUS_COVERAGE, ranked[1][1].coverage + AMBIGUOUS_MARGIN)
     if fit.coverage < needed:
         return None
-    same = [item for item in items if family.get(item.name) == name]
+    same = [item for other, head in family.items() if head == name for item in by_name[other]]
     return _by_place(same, sites, hinted[0] if hinted else anchor)
 
 
@@ -151,7 +150,26 @@ class Fit:
     words: int = field(default=0, compare=False)  # how many words had to be found
 
 
-def _fits(items: list[ServiceItem], words: list[str], places: dict[str, str]) -> dict[str, Fit]:
+_PREPARED: list = [None, None, None]
+
+
+def _prepared(items: list[ServiceItem], sites: dict[str, Site]):
+    """The items of open sites, how many have each name, and the place names: worked out
+    again only when the catalogue or the site registry is another object."""
+    seen_items, seen_sites, done = _PREPARED
+    if seen_items is not items or seen_sites is not sites:
+        by_name: dict[str, list[ServiceItem]] = {}
+        for item in items:
+            if item.site in sites:
+                by_name.setdefault(item.name, []).append(item)
+        offered = Counter({name: len(named) for name, named in by_name.items()})
+        done = (by_name, offered, _places(sites))
+        _PREPARED[:] = [items, sites, done]
+    return done
+
+
+def _fits(offered: Counter[str], words: list[str], places: dict[str, str]) -> dict[str, Fit]:
+    """How the words fit each service name (``offered``: name → how many items have it)."""
     # Fillers and single characters (用, 交, 转 …) count where the name has them, and are
     # not required.
     required = list(
@@ -160,23 +178,14 @@ def _fits(items: list[ServiceItem], words: list[str], places: dict[str, str]) ->
     optional = [w for w in words if w in FILLERS or (len(w) == 1 and w not in places)]
     if not required:
         return {}
-    held: dict[str, list[str]] = {}
-    offered: Counter[str] = Counter()
-    for item in items:
-        if item.name not in held:
-            inside = [w for w in required if w in item.name]
-            missing = len(required) - len(inside)
-            if missing == 0 or (missing == 1 and len(required) > 1):
-                held[item.name] = inside
-            else:
-                held[item.name] = []
-        if held[item.name]:
-            offered[item.name] += 1
     fits = {}
     for name, count in offered.items():
-        inside = held[name]
+        inside = [w for w in required if w in name]
+        missing = len(required) - len(inside)
+        if not inside or missing > 1 or (missing == 1 and len(required) == 1):
+            continue
         coverage = _covered(name, [*inside, *(w for w in optional if w in name)])
-        fits[name] = Fit(len(inside) == len(required), round(coverage, 3), count, len(required))
+        fits[name] = Fit(missing == 0, round(coverage, 3), count, len(required))
     return fits
 
 

@@ -42,6 +42,7 @@ class ServiceCatalogue:
         self._seq = 0
         self._loaded = float("-inf")
         self._lock = threading.Lock()
+        self._list: list[ServiceItem] | None = None
 
     def items(self) -> list[ServiceItem]:
         """Every service item public search may show, as of at most ``ttl`` seconds ago."""
@@ -52,8 +53,11 @@ class ServiceCatalogue:
                 sites = self.sites() if rows else {}
                 for row in rows:
                     self._apply(row, sites)
+                if rows or self._list is None:
+                    self._list = list(self._items.values())
                 self._loaded = time.monotonic()
-            return list(self._items.values())
+            # The same list until something changes: callers may keep what they derive.
+            return self._list
 
     def _apply(self, row: ServiceRow, sites: dict[str, Site]) -> None:
         key = f"{row.site}/{row.local_id}"

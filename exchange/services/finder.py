@@ -10,9 +10,13 @@ class ServiceFinder:
     def __init__(self, store: Store, sites: SiteCache, ttl_seconds: float = 10.0) -> None:
         self.sites = sites
         self.catalogue = ServiceCatalogue(store, sites.get, ttl_seconds)
+        # The open sites, worked out again only when the registry is read again.
+        self._open: tuple[object, dict] = (None, {})
 
     def card(self, wordings: list[list[str]], anchor: str | None) -> ServiceCard | None:
         """The card for a query said in ``wordings`` (alternative word lists), searched
         from the site ``anchor``."""
-        sites = {code: site for code, site in self.sites.get().items() if site.state == "open"}
-        return choose_card(self.catalogue.items(), wordings, sites, anchor)
+        registry = self.sites.get()
+        if self._open[0] is not registry:
+            self._open = (registry, {c: s for c, s in registry.items() if s.state == "open"})
+        return choose_card(self.catalogue.items(), wordings, self._open[1], anchor)
