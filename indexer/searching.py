@@ -8,6 +8,7 @@ Whoosh's cheap ``refresh``, and searchers still in use keep the files they opene
 """
 
 import heapq
+import html
 import logging
 import threading
 import time
@@ -708,7 +709,7 @@ def _collapsed(view: View, best, window: int, request: SearchRequest, words, ran
     hits = []
     for score, docnum, folded in groups[start:end]:
         hit = _hit(view, docnum, words, score if ranked else 0.0)
-        hit.similar = [_hit(view, other, words, 0.0, snippet=False) for other in folded]
+        hit.similar = [_hit(view, other, [], 0.0, snippet=False) for other in folded]
         hits.append(hit)
     return hits
 
@@ -837,7 +838,9 @@ def _hit(
         site=stored.get("site", ""),
         site_name=stored.get("site_name", ""),
         tier=stored.get("tier", ""),
-        title=highlight(segmenter, stored.get("title", ""), words, width=0),
+        title=highlight(segmenter, stored.get("title", ""), words, width=0)
+        if words
+        else html.escape(stored.get("title", ""), quote=False),
         snippet=highlight(segmenter, stored.get("body", ""), words) if snippet else "",
         url=stored.get("url", ""),
         published=stored.get("published"),
