@@ -125,7 +125,9 @@ def pinned_first(hits: list[Hit], pinned: list[Hit]) -> list[Hit]:
         if hit.key in keys:
             continue
         if any(other.key in keys for other in hit.similar):
-            hit = replace(hit, similar=[other for other in hit.similar if other.key not in keys])
+            kept = [other for other in hit.similar if other.key not in keys]
+            dropped = len(hit.similar) - len(kept)
+            hit = replace(hit, similar=kept, similar_count=hit.similar_count - dropped)
         rest.append(hit)
     return pinned + rest
 

@@ -75,8 +75,9 @@ _HIT = {
             "type": "array",
             "items": {"$ref": "#/components/schemas/SiteLink"},
             "description": "the same title published by other sites (one service's guide of "
-            "each county), folded under this hit; empty with group=false",
+            "each county), folded under this hit, the first 10; empty with group=false",
         },
+        "similar_count": {"type": "integer", "description": "how many copies were folded"},
         "pinned": {
             "type": "boolean",
             "description": "an operator's best bet for this query and site (推荐结果): pinned "

@@ -103,6 +103,8 @@ class Hit:
     missing: list[str] = field(default_factory=list)
     # The same title published by other sites, folded under this hit (no snippets).
     similar: list["Hit"] = field(default_factory=list)
+    # How many copies were folded into this hit (``similar`` lists the first MAX_SIMILAR).
+    similar_count: int = 0
 
 
 @dataclass
@@ -155,6 +157,8 @@ class View:
     # and which official terms some record of this view holds.
     plain: PlainLanguage | None = None
     plain_held: dict[str, bool] = field(default_factory=dict)
+    # Queries as parsed and rewritten (several steps of one search, and its card, ask again).
+    parsed: dict[str, Rewritten] = field(default_factory=dict)
 
 
 class IndexReader:
@@ -513,6 +517,16 @@ def _parse(view: View, text: str) -> Rewritten:
     """The query's clauses, its everyday phrases matched to the official terms the index
     holds (:mod:`indexer.plain_language`); as typed when none matches, or when the terms
     would take the query past its bound of words."""
+    found = view.parsed.get(text)
+    if found is None:
+        found = _parse_anew(view, text)
+        if len(view.parsed) >= RESULT_CACHE_SIZE:
+            view.parsed.clear()
+        view.parsed[text] = found
+    return found
+
+
+def _parse_anew(view: View, text: str) -> Rewritten:
     parsed = parse(text)
     if view.plain is None:
         return Rewritten(parsed, [], [])
@@ -687,6 +701,8 @@ def _answer(
     return SearchResult(total, hits, facets, view.generation)
 
 
+MAX_SIMILAR = 10
+"""Folded copies listed under a hit, at most (each is a stored record read); the rest counted."""
 COLLAPSE_WINDOW = 2
 """Folding look-alikes ranks this many times a page's end first, more only if it must."""
 MAX_COLLAPSE_WINDOW = 4 * MAX_DEPTH
@@ -709,7 +725,8 @@ def _collapsed(view: View, best, window: int, request: SearchRequest, words, ran
     hits = []
     for score, docnum, folded in groups[start:end]:
         hit = _hit(view, docnum, words, score if ranked else 0.0)
-        hit.similar = [_hit(view, other, [], 0.0, snippet=False) for other in folded]
+        hit.similar = [_hit(view, other, [], 0.0, snippet=False) for other in folded[:MAX_SIMILAR]]
+        hit.similar_count = len(folded)
         hits.append(hit)
     return hits
 

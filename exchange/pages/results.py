@@ -44,6 +44,7 @@ class HitView:
     missing: list[str] = field(default_factory=list)
     # The same title published by other sites, folded under this one.
     similar: list["Link"] = field(default_factory=list)
+    similar_count: int = 0
     pinned: bool = False  # an operator's best bet for the query (推荐结果)
 
 
@@ -235,6 +236,7 @@ def _hit(hit: Hit, pinned: bool = False) -> HitView:
             Link(f"{other.site_name}：{_plain(other.title)}", _web(other.url) or "")
             for other in hit.similar
         ],
+        similar_count=hit.similar_count,
         pinned=pinned,
     )
 

@@ -110,5 +110,6 @@ def _hit(hit: Hit, pinned: bool) -> dict:
         "missing": hit.missing,
         # The same title published by other sites, folded under this hit.
         "similar": [_site_link(other) for other in hit.similar],
+        "similar_count": hit.similar_count,
         "pinned": pinned,
     }
