@@ -190,4 +190,7 @@ def get_app() -> falcon.App:
     """The app for gunicorn: settings from the environment, store and index opened here."""
     config = from_env()
     store = open_store(config.store_url)
-    return create_app(config, store, IndexReader(config.index_dir, synonyms=config.synonyms_file))
+    reader = IndexReader(
+        config.index_dir, synonyms=config.synonyms_file, lexicon_in_background=True
+    )
+    return create_app(config, store, reader)

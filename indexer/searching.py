@@ -29,7 +29,7 @@ from indexer.expansion import Expander
 from indexer.facets import FacetCounter
 from indexer.generations import Generations
 from indexer.highlight import highlight
-from indexer.lexicon import LEXICON, Lexicon
+from indexer.lexicon import LEXICON, BackgroundLoad, Lexicon
 from indexer.matchsets import doc_ids, matching_docs
 from indexer.postings import PostingCache
 from indexer.querying import BuiltQuery, QueryBuilder, parse
@@ -139,9 +139,16 @@ class IndexReader:
     commits."""
 
     def __init__(
-        self, root: Path, refresh_seconds: float = 1.0, synonyms: Path | None = None
+        self,
+        root: Path,
+        refresh_seconds: float = 1.0,
+        synonyms: Path | None = None,
+        lexicon_in_background: bool = False,
     ) -> None:
+        """``lexicon_in_background``: a lexicon a run rewrote is loaded by a thread while the
+        view keeps the one it has (a service); else before the next search (tests, tools)."""
         self.generations = Generations(root)
+        self._lexicon_loads = BackgroundLoad() if lexicon_in_background else None
         self.refresh_seconds = refresh_seconds
         self.synonyms_path = synonyms
         self._lock = threading.Lock()
@@ -204,7 +211,11 @@ class IndexReader:
             stamp = (self.generations.path(number) / LEXICON).stat().st_mtime
         except FileNotFoundError:
             stamp = None
-        return stamp != self._lexicon_stamp
+        if stamp == self._lexicon_stamp:
+            return False
+        # Loaded in the background: a new view only once it is there.
+        loads = self._lexicon_loads
+        return loads is None or stamp is None or loads.ready(self.generations.path(number), stamp)
 
     def _open(
         self, number: int, segmenter: Segmenter | None, searcher: Searcher | None = None
@@ -233,6 +244,15 @@ class IndexReader:
             # A commit the lexicon has not followed yet (it is recounted after the run):
             # loading it again takes seconds at a city's scale (3.8 s at 100,000 records).
             lexicon = previous.lexicon
+        elif (
+            previous is not None
+            and previous.generation == number
+            and stamp is not None
+            and self._lexicon_loads is not None
+        ):
+            lexicon = self._lexicon_loads.take(path.parent, stamp)
+            if lexicon is None:  # still loading: the view keeps the one it has meanwhile
+                lexicon, stamp = previous.lexicon, self._lexicon_stamp
         else:
             lexicon = Lexicon.load(self.generations.path(number))
         self._lexicon_stamp = stamp
