@@ -119,18 +119,42 @@ def _segment_counts(segment, path: Path) -> tuple[dict[str, int], dict[str, int]
         return marshal.loads(path.read_bytes())
     except (FileNotFoundError, EOFError, ValueError, TypeError):
         pass
+    fields = {
+        field: ((raw.decode("utf-8"), info.doc_frequency()) for raw, info in terms)
+        for field in _FIELDS
+        if field in segment.indexed_field_names()
+        for terms in [segment.iter_field(field)]
+    }
+    counts = _count_words(fields)
+    write_atomically(path, marshal.dumps(counts), durable=False)
+    return counts
+
+
+def save_segment_counts(
+    directory: Path, segment_id: str, fields: dict[str, Iterable[tuple[str, int]]]
+) -> None:
+    """Keep the word counts of a segment its writer has just written, from the terms and
+    document frequencies it holds in memory (``fields``: per field, (term, records)), for
+    :func:`write_lexicon`: reading them back means walking the segment's whole terms table,
+    seconds per segment at a city's scale, in one process at the end of a rebuild."""
+    cache = directory / COUNTS
+    cache.mkdir(exist_ok=True)
+    counts = _count_words({f: terms for f, terms in fields.items() if f in _FIELDS})
+    write_atomically(cache / f"{segment_id}.marshal", marshal.dumps(counts), durable=False)
+
+
+def _count_words(
+    fields: dict[str, Iterable[tuple[str, int]]],
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Records using each Chinese word (title and body together), and titles using it."""
     df: dict[str, int] = {}
     title_df: dict[str, int] = {}
-    for field in _FIELDS:
-        if field not in segment.indexed_field_names():
-            continue
-        for raw, info in segment.iter_field(field):
-            term = raw.decode("utf-8")
+    for field, terms in fields.items():
+        for term, records in terms:
             if _is_candidate(term):
-                df[term] = df.get(term, 0) + info.doc_frequency()
+                df[term] = df.get(term, 0) + records
                 if field == "title":
-                    title_df[term] = info.doc_frequency()
-    write_atomically(path, marshal.dumps((df, title_df)), durable=False)
+                    title_df[term] = records
     return df, title_df
 
 
