@@ -146,13 +146,13 @@ class Connection:
             raise
 
 
-def searcher(port: int, stop: threading.Event, tally: Tally, seed: int) -> None:
+def searcher(port: int, stop: threading.Event, tally: Tally, seed: int, sites: list[str]) -> None:
     chance = random.Random(seed)
     connection = Connection(port)
     while not stop.is_set():
         params = {"q": chance.choice(QUERIES), "page": chance.choice((1, 1, 1, 2, 3))}
         if chance.random() < 0.3:
-            params.update(site=chance.choice(SITES)[0], scope="branch")
+            params.update(site=chance.choice(sites), scope="branch")
         path = chance.choice(("/v1/search", "/v1/search", "/v1/search", "/v1/suggest"))
         if path == "/v1/suggest":
             params = {"q": chance.choice(("gong", "住房", "森", "sb", "医"))}
@@ -346,7 +346,8 @@ def _load(args, data_dir: Path, env: dict, port: int, server, keys: dict[str, st
     searches, pushes, runs = Tally(), Tally(), Counter()
     acknowledged: dict[str, set[str]] = {code: set() for code in keys}
     threads = [
-        threading.Thread(target=searcher, args=(port, stop, searches, n))
+        # Only sites the store holds (an unknown one is a 400), in a --workdir's cluster too.
+        threading.Thread(target=searcher, args=(port, stop, searches, n, list(keys)))
         for n in range(args.searchers)
     ]
     codes = list(keys)[1 : 1 + args.pushers] or list(keys)[:1]
