@@ -38,6 +38,7 @@ def test_a_rewritten_lexicon_is_picked_up_without_holding_searches(zq, monkeypat
     # The new records are searchable at once; the lexicon in use is still the old one.
     assert search(reader, SearchRequest(text="翡翠")).total == 3
     assert reader._view.lexicon is first
+    serving = reader._view
 
     release.set()
 
@@ -47,6 +48,9 @@ def test_a_rewritten_lexicon_is_picked_up_without_holding_searches(zq, monkeypat
 
     assert _until(respelled)
     assert reader._view.lexicon is not first
+    # Same searcher, same lock: its posting files are read by one search at a time.
+    assert reader._view.searcher is serving.searcher
+    assert reader._view.lock is serving.lock
     reader.close()
 
 
