@@ -3,6 +3,7 @@ indexer runs at once, for as long as asked; it counts every answer and watches t
 memory.
 
     python -m bench.soak [--seconds 300] [--searchers 8] [--pushers 2] [--workers 2]
+    python -m bench.soak --workdir WORKDIR/city/data --index-every 60   # a city's scale
 
 Searchers are citizens behind the proxy on loopback, each request from one of a few hundred
 made-up addresses (``X-Forwarded-For``), so the per-address rate limits apply as in
@@ -145,13 +146,13 @@ class Connection:
             raise
 
 
-def searcher(port: int, stop: threading.Event, tally: Tally, seed: int) -> None:
+def searcher(port: int, stop: threading.Event, tally: Tally, seed: int, sites: list[str]) -> None:
     chance = random.Random(seed)
     connection = Connection(port)
     while not stop.is_set():
         params = {"q": chance.choice(QUERIES), "page": chance.choice((1, 1, 1, 2, 3))}
         if chance.random() < 0.3:
-            params.update(site=chance.choice(SITES)[0], scope="branch")
+            params.update(site=chance.choice(sites), scope="branch")
         path = chance.choice(("/v1/search", "/v1/search", "/v1/search", "/v1/suggest"))
         if path == "/v1/suggest":
             params = {"q": chance.choice(("gong", "住房", "森", "sb", "医"))}
@@ -265,6 +266,22 @@ def prepare(data_dir: Path, records: int, env: dict) -> dict[str, str]:
     return keys
 
 
+def push_keys(data_dir: Path, env: dict) -> dict[str, str]:
+    """A push key for each of :data:`SITES` that the data dir's store already holds (a
+    cluster built by ``bench.scale --keep``): the soak then runs at that cluster's size."""
+    store = open_store(env["ZHANQUN_DATABASE_URL"] or f"sqlite:///{data_dir}/zhanqun.sqlite3")
+    try:
+        with store.read() as conn:
+            held = set(conn.execute(select(tables.sites.c.code)).scalars())
+        return {
+            code: issue_key(store, code, frozenset({"push"}), "soak", "cli:soak").token
+            for code, *_ in SITES
+            if code in held
+        }
+    finally:
+        store.dispose()
+
+
 def stored_ids(env: dict, data_dir: Path) -> set[str]:
     store = open_store(env["ZHANQUN_DATABASE_URL"] or f"sqlite:///{data_dir}/zhanqun.sqlite3")
     try:
@@ -285,7 +302,7 @@ def soak(args: argparse.Namespace, data_dir: Path) -> dict:
         ZHANQUN_BIND=f"127.0.0.1:{port}",
         ZHANQUN_WORKERS=str(args.workers),
     )
-    keys = prepare(data_dir, args.records, env)
+    keys = push_keys(data_dir, env) if args.workdir else prepare(data_dir, args.records, env)
     log_path = data_dir.parent / "soak-server.log"
     with open(log_path, "wb") as log:
         server = subprocess.Popen(
@@ -329,7 +346,8 @@ def _load(args, data_dir: Path, env: dict, port: int, server, keys: dict[str, st
     searches, pushes, runs = Tally(), Tally(), Counter()
     acknowledged: dict[str, set[str]] = {code: set() for code in keys}
     threads = [
-        threading.Thread(target=searcher, args=(port, stop, searches, n))
+        # Only sites the store holds (an unknown one is a 400), in a --workdir's cluster too.
+        threading.Thread(target=searcher, args=(port, stop, searches, n, list(keys)))
         for n in range(args.searchers)
     ]
     codes = list(keys)[1 : 1 + args.pushers] or list(keys)[:1]
@@ -364,6 +382,7 @@ def _load(args, data_dir: Path, env: dict, port: int, server, keys: dict[str, st
     return {
         "seconds": round(time.monotonic() - started, 1),
         "workers": args.workers,
+        "index_every_seconds": args.index_every,
         "searchers": args.searchers,
         "pushers": len(codes),
         "search": searches.summary(),
@@ -398,15 +417,25 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--index-every", type=float, default=10, help="seconds between runs")
     parser.add_argument("--sample-every", type=float, default=2, help="seconds between samples")
     parser.add_argument("--database-url", default="", help="a PostgreSQL store (default SQLite)")
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        help="soak this data dir (its SQLite store and index) instead of a fresh cluster of "
+        "--records, e.g. WORKDIR/city/data of `python -m bench.scale --keep`: its pushes and "
+        "indexer runs are added to it",
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where soak.json goes")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="zhanqun-soak-") as tmp:
-        report = soak(args, Path(tmp) / "data")
-        report.pop("log")
+    if args.workdir:
+        report = soak(args, args.workdir.resolve())
+    else:
+        with tempfile.TemporaryDirectory(prefix="zhanqun-soak-") as tmp:
+            report = soak(args, Path(tmp) / "data")
+            report.pop("log")
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "soak.json").write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2))
     for kind in ("search", "push"):

@@ -199,5 +199,6 @@ def get_app() -> falcon.App:
         config.index_dir,
         synonyms=config.synonyms_file,
         plain_language=config.plain_language_file,
+        lexicon_in_background=True,
     )
     return create_app(config, store, reader)

@@ -17,7 +17,9 @@ character for another with the same sound, so matching is done on (fuzzy) pinyin
 import bisect
 import heapq
 import itertools
+import logging
 import marshal
+import threading
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,6 +28,8 @@ from pathlib import Path
 from pypinyin import Style, lazy_pinyin
 
 from indexer.generations import write_atomically
+
+log = logging.getLogger("zhanqun.index")
 
 LEXICON = "lexicon.tsv"
 COUNTS = "lexicon-counts"
@@ -45,18 +49,26 @@ def syllables(word: str) -> tuple[str, ...]:
 
 
 def fuzzy_key(sounds: Iterable[str]) -> str:
-    out = []
-    for sound in sounds:
-        for long, short in _FUZZY_INITIALS:
-            if sound.startswith(long):
-                sound = short + sound[len(long) :]
-                break
-        for long, short in _FUZZY_FINALS:
-            if sound.endswith(long):
-                sound = sound[: -len(long)] + short
-                break
-        out.append(sound)
-    return "".join(out)
+    return "".join([_FUZZY_SOUNDS.get(sound) or _fuzzy_sound(sound) for sound in sounds])
+
+
+# A few hundred syllables make up every word: each is folded once, not once per word (a
+# city's lexicon of 120,000 words spent most of its load time here).
+_FUZZY_SOUNDS: dict[str, str] = {}
+
+
+def _fuzzy_sound(sound: str) -> str:
+    folded = sound
+    for long, short in _FUZZY_INITIALS:
+        if folded.startswith(long):
+            folded = short + folded[len(long) :]
+            break
+    for long, short in _FUZZY_FINALS:
+        if folded.endswith(long):
+            folded = folded[: -len(long)] + short
+            break
+    _FUZZY_SOUNDS[sound] = folded
+    return folded
 
 
 def _is_candidate(term: str) -> bool:
@@ -107,18 +119,42 @@ def _segment_counts(segment, path: Path) -> tuple[dict[str, int], dict[str, int]
         return marshal.loads(path.read_bytes())
     except (FileNotFoundError, EOFError, ValueError, TypeError):
         pass
+    fields = {
+        field: ((raw.decode("utf-8"), info.doc_frequency()) for raw, info in terms)
+        for field in _FIELDS
+        if field in segment.indexed_field_names()
+        for terms in [segment.iter_field(field)]
+    }
+    counts = _count_words(fields)
+    write_atomically(path, marshal.dumps(counts), durable=False)
+    return counts
+
+
+def save_segment_counts(
+    directory: Path, segment_id: str, fields: dict[str, Iterable[tuple[str, int]]]
+) -> None:
+    """Keep the word counts of a segment its writer has just written, from the terms and
+    document frequencies it holds in memory (``fields``: per field, (term, records)), for
+    :func:`write_lexicon`: reading them back means walking the segment's whole terms table,
+    seconds per segment at a city's scale, in one process at the end of a rebuild."""
+    cache = directory / COUNTS
+    cache.mkdir(exist_ok=True)
+    counts = _count_words({f: terms for f, terms in fields.items() if f in _FIELDS})
+    write_atomically(cache / f"{segment_id}.marshal", marshal.dumps(counts), durable=False)
+
+
+def _count_words(
+    fields: dict[str, Iterable[tuple[str, int]]],
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Records using each Chinese word (title and body together), and titles using it."""
     df: dict[str, int] = {}
     title_df: dict[str, int] = {}
-    for field in _FIELDS:
-        if field not in segment.indexed_field_names():
-            continue
-        for raw, info in segment.iter_field(field):
-            term = raw.decode("utf-8")
+    for field, terms in fields.items():
+        for term, records in terms:
             if _is_candidate(term):
-                df[term] = df.get(term, 0) + info.doc_frequency()
+                df[term] = df.get(term, 0) + records
                 if field == "title":
-                    title_df[term] = info.doc_frequency()
-    write_atomically(path, marshal.dumps((df, title_df)), durable=False)
+                    title_df[term] = records
     return df, title_df
 
 
@@ -314,3 +350,51 @@ class Lexicon:
             return (entry.title_df, entry.df) if titles else (entry.df, entry.title_df)
 
         return heapq.nlargest(limit, dict.fromkeys(terms), key=weight)
+
+
+class BackgroundLoad:
+    """A generation's lexicon loaded by a thread while searches go on with the one they have.
+
+    Loading takes seconds at a city's scale (120,000 words and their pinyin keys), and every
+    run that changes the index rewrites the lexicon: a worker that loaded it when it noticed
+    held all its searches that long, after every run.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loading: tuple[Path, float] | None = None
+        self._loaded: tuple[Path, float, Lexicon] | None = None
+
+    def ready(self, directory: Path, stamp: float) -> bool:
+        """Whether the lexicon of ``directory`` as of ``stamp`` (its file's time) is loaded;
+        if not, it starts loading it, once."""
+        wanted = (directory, stamp)
+        with self._lock:
+            if self._loaded is not None and self._loaded[:2] == wanted:
+                return True
+            if self._loading == wanted:
+                return False
+            self._loading = wanted
+        threading.Thread(target=self._load, args=wanted, name="lexicon-load", daemon=True).start()
+        return False
+
+    def take(self, directory: Path, stamp: float) -> "Lexicon | None":
+        """The loaded lexicon of ``directory`` as of ``stamp``, else None (and it is loaded)."""
+        if not self.ready(directory, stamp):
+            return None
+        with self._lock:
+            lexicon = self._loaded[2]
+            self._loaded = None
+        return lexicon
+
+    def _load(self, directory: Path, stamp: float) -> None:
+        try:
+            lexicon = Lexicon.load(directory)
+        except Exception:  # a generation removed meanwhile: the next look starts again
+            log.exception("could not load the lexicon of %s", directory)
+            lexicon = None
+        with self._lock:
+            if self._loading == (directory, stamp):
+                self._loading = None
+                if lexicon is not None:
+                    self._loaded = (directory, stamp, lexicon)

@@ -24,6 +24,7 @@ import pickle
 import queue
 import signal
 from array import array
+from pathlib import Path
 from typing import Any
 
 from whoosh.formats import Positions
@@ -34,6 +35,8 @@ from whoosh.writing import SegmentWriter
 
 from indexer.analysis import IndexingTokenizer, Segmenter
 from indexer.failures import SubWriterFailed
+from indexer.lexicon import save_segment_counts
+from indexer.schema import TEXT_FIELDS
 
 _BLOCK = 128  # Whoosh's W3 postings block (W3Codec blocklimit)
 # The block of a term in fewer documents is stored uncompressed (its block header says so, and
@@ -207,6 +210,21 @@ class MemorySegmentWriter(SegmentWriter):
             if lengths_reader is not None:
                 lengths_reader.close()
         self.fieldwriter.close()
+        self._save_word_counts()
+
+    def _save_word_counts(self) -> None:
+        """The lexicon's word counts of this segment (:func:`~indexer.lexicon.save_segment_counts`),
+        when every posting of its text fields is one this writer analysed itself: not when
+        postings were merged in from older segments, which the lexicon then counts from the
+        segment as written."""
+        folder = getattr(self.storage, "folder", None)
+        if folder is None or any(name in self._other for name in TEXT_FIELDS):
+            return
+        fields = {
+            name: ((term, len(entry[0])) for term, entry in postings.terms.items())
+            for name, postings in self._text.items()
+        }
+        save_segment_counts(Path(folder), self.newsegment.segment_id(), fields)
 
     def _write_postings(self, lengths_reader) -> None:
         fieldwriter = self.fieldwriter

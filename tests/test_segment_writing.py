@@ -2,6 +2,7 @@
 statistics, stored fields, lengths and columns — for new documents, for segments merged at
 commit, and for a rebuild written by several processes."""
 
+import marshal
 import multiprocessing
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from exchange.store import Store
 from exchange.store.feed import IndexFeed
 from indexer import building
 from indexer.analysis import Segmenter, cluster_words, index_with
+from indexer.lexicon import COUNTS, _segment_counts
 from indexer.schema import record_schema
 from indexer.segment_writing import MemorySegmentWriter
 from tests import processes
@@ -134,3 +136,25 @@ def test_a_rebuild_written_by_several_processes_finds_what_one_process_finds(
         after = zq.search(q, page_size=50)
         assert after.total == before.total > 0, q
         assert {h.key for h in after.hits} == {h.key for h in before.hits}, q
+
+
+def test_the_lexicon_counts_kept_at_flush_are_what_counting_the_segment_finds(
+    cluster: Store, tmp_path: Path
+):
+    load_demo(cluster, 400)
+    docs = _documents(cluster)
+    path = tmp_path / "ours"
+    _write(path, MemorySegmentWriter, [docs[:200], docs[200:]])
+    index = whoosh_index.open_dir(str(path))
+    kept = sorted((path / COUNTS).iterdir())
+    with index.reader() as reader:
+        segments = [leaf for leaf, _ in reader.leaf_readers()]
+        assert len(kept) == len(segments) == 2
+        for segment in segments:
+            saved = path / COUNTS / f"{segment.segment().segment_id()}.marshal"
+            from_memory = marshal.loads(saved.read_bytes())
+            saved.unlink()
+            counted = _segment_counts(segment, saved)
+            assert from_memory == counted
+            assert len(counted[0]) > 500 and len(counted[1]) > 50
+    index.close()
