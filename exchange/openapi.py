@@ -75,7 +75,7 @@ _HIT = {
             "type": "array",
             "items": {"$ref": "#/components/schemas/SiteLink"},
             "description": "the same title published by other sites (one service's guide of "
-            "each county), folded under this hit, the first 10; empty with group=false",
+            "each county), folded under this hit, the first 3; empty with group=false",
         },
         "similar_count": {"type": "integer", "description": "how many copies were folded"},
         "pinned": {

@@ -725,8 +725,9 @@ def _answer(
     return SearchResult(total, hits, facets, view.generation)
 
 
-MAX_SIMILAR = 10
-"""Folded copies listed under a hit, at most (each is a stored record read); the rest counted."""
+MAX_SIMILAR = 3
+"""Folded copies listed under a hit, at most (each is a stored record read: 10 cost bench.scale
+--quick's typical p95 about 5 ms, its corpus repeating titles across sites); the rest counted."""
 COLLAPSE_WINDOW = 2
 """Folding look-alikes ranks this many times a page's end first, more only if it must."""
 MAX_COLLAPSE_WINDOW = 4 * MAX_DEPTH
