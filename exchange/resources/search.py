@@ -57,14 +57,7 @@ def _correction(result: SearchResult) -> dict | None:
 
 
 def _site_link(hit: Hit) -> dict:
-    site, _, local_id = hit.key.partition("/")
-    return {
-        "site": site,
-        "id": local_id,
-        "site_name": hit.site_name,
-        "title": hit.title,
-        "url": web_link(hit.url),
-    }
+    return _link(hit.key, hit.site_name, hit.title, hit.url)
 
 
 def _service(card: ServiceCard | None) -> dict | None:
@@ -82,14 +75,14 @@ def _service(card: ServiceCard | None) -> dict | None:
 
 
 def _item(item: ServiceItem, site_name: str) -> dict:
-    site, _, local_id = item.key.partition("/")
-    return {
-        "site": site,
-        "id": local_id,
-        "site_name": site_name,
-        "title": item.title,
-        "url": web_link(item.url),
-    }
+    return _link(item.key, site_name, item.title, item.url)
+
+
+def _link(key: str, site_name: str, title: str, url: str) -> dict:
+    """A record named by its site and title, with its link (a folded copy, a guide)."""
+    site, _, local_id = key.partition("/")
+    return {"site": site, "id": local_id, "site_name": site_name, "title": title,
+            "url": web_link(url)}  # fmt: skip
 
 
 def _hit(hit: Hit, pinned: bool) -> dict:
