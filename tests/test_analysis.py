@@ -67,3 +67,14 @@ def test_leaves_split_compounds_but_keep_unknown_names_whole():
     assert seg.leaves("国务院办公厅") == ("国务", "院", "办公", "厅")
     assert seg.split("安装简单") == ("安装", "简单")
     assert seg.leaves("勐糯") == ("勐糯",)
+
+
+def test_long_texts_fold_like_each_of_their_characters():
+    # Bodies are folded as arrays of code points, titles and queries character by character:
+    # both ways must give the same text, of the same length (highlights use its offsets).
+    text = "國務院ＣＯＶＩＤ－１９，關於①號文件😀\ud800的通知。" * 8
+    assert len(text) > 64
+    folded = fold(text)
+    assert folded == "".join(fold(char) for char in text)
+    assert len(folded) == len(text)
+    assert folded.startswith("国务院covid-19,关于1号文件😀\ud800的通知")
