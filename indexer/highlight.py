@@ -47,18 +47,9 @@ def _spans(segmenter: Segmenter, window: str, words: list[QueryWord]) -> list[tu
     tokens = segmenter.index_tokens(window)
     wanted = {w.text for w in words}
     marked = [(s, e) for t, _, s, e in tokens if t in wanted]
-    finest: dict[int, tuple[str, int, int]] = {}
-    for t, pos, s, e in tokens:
-        finest[pos] = (t, s, e)
-    leaves = [finest[p] for p in sorted(finest)]
-    texts = [leaf[0] for leaf in leaves]
-    for word in words:
-        n = len(word.leaves)
-        if n < 2:
-            continue
-        for i in range(len(texts) - n + 1):
-            if tuple(texts[i : i + n]) == word.leaves:
-                marked.append((leaves[i][1], leaves[i + n - 1][2]))
+    spelled = [word.leaves for word in words if len(word.leaves) > 1]
+    if spelled:
+        marked += _spelled_out(tokens, spelled)
     marked.sort(key=lambda span: (span[0], -span[1]))
     merged: list[tuple[int, int]] = []
     for s, e in marked:
@@ -68,6 +59,22 @@ def _spans(segmenter: Segmenter, window: str, words: list[QueryWord]) -> list[tu
             continue
         merged.append((s, e))
     return merged
+
+
+def _spelled_out(tokens, spelled: list[tuple[str, ...]]) -> list[tuple[int, int]]:
+    """Spans of runs of finest leaves that spell out a query word of several leaves."""
+    finest: dict[int, tuple[str, int, int]] = {}
+    for t, pos, s, e in tokens:
+        finest[pos] = (t, s, e)
+    leaves = [finest[p] for p in sorted(finest)]
+    texts = [leaf[0] for leaf in leaves]
+    spans = []
+    for word_leaves in spelled:
+        n = len(word_leaves)
+        for i in range(len(texts) - n + 1):
+            if tuple(texts[i : i + n]) == word_leaves:
+                spans.append((leaves[i][1], leaves[i + n - 1][2]))
+    return spans
 
 
 def _best_window(folded: str, needles: list[str], width: int) -> int:

@@ -30,6 +30,8 @@ IndexToken = tuple[str, int, int, int]
 """(term, position, start character, end character)."""
 _Template = tuple[tuple[tuple[str, int], ...], int]
 """A word's index tokens as (term, position offset) pairs, and how many positions it spans."""
+_TokenTemplate = tuple[tuple[tuple[str, int, int], ...], int]
+"""The same with each token's first character's offset in the word."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +58,7 @@ class Segmenter:
         self._stopwords = frozenset(fold(w) for w in _shipped_words("stopwords.txt"))
         self._leaf_cache: dict[str, tuple[str, ...]] = {}
         self._templates: dict[str, _Template] = {}
+        self._token_templates: dict[str, _TokenTemplate] = {}
         self.extra_words: set[str] = set()
         self.add_words(_shipped_words("government.txt"))
         self.add_words(extra_words)
@@ -72,6 +75,7 @@ class Segmenter:
         if added:
             self._leaf_cache.clear()
             self._templates.clear()
+            self._token_templates.clear()
 
     def official_words(self) -> frozenset[str]:
         """The government vocabulary, synonyms and cluster names this dictionary was taught."""
@@ -90,10 +94,18 @@ class Segmenter:
     def index_tokens(self, text: str) -> list[IndexToken]:
         """Finest leaves at sequential positions; every compound above them is stacked on the
         position of its first leaf, so a word matches as itself or as the phrase of its leaves."""
+        templates = self._token_templates
         tokens: list[IndexToken] = []
         pos = 0
-        for word, start, _end in self.words(text):
-            pos = self._stack(word, pos, start, tokens)
+        for word, start, _end in self._jieba.tokenize(fold(text), "default", False):
+            template = templates.get(word)
+            if template is None:
+                template = self._token_template(word)
+            stacked, width = template
+            for term, offset, char in stacked:
+                at = start + char
+                tokens.append((term, pos + offset, at, at + len(term)))
+            pos += width
         return tokens
 
     def term_positions(self, text: str) -> dict[str, list[int]]:
@@ -125,6 +137,19 @@ class Segmenter:
         if len(self._templates) >= _LEAF_CACHE_LIMIT:
             self._templates.clear()
         self._templates[word] = template
+        return template
+
+    def _token_template(self, word: str) -> _TokenTemplate:
+        """:meth:`index_tokens` of one word, worked out once (a highlighted snippet segments
+        the same common words search after search)."""
+        template: _TokenTemplate = ((), 0)
+        if word not in self._stopwords and _WORDLIKE.search(word):
+            tokens: list[IndexToken] = []
+            width = self._stack(word, 0, 0, tokens)
+            template = (tuple((term, pos, start) for term, pos, start, _end in tokens), width)
+        if len(self._token_templates) >= _LEAF_CACHE_LIMIT:
+            self._token_templates.clear()
+        self._token_templates[word] = template
         return template
 
     def _stack(self, word: str, pos: int, start: int, tokens: list[IndexToken]) -> int:
