@@ -89,8 +89,17 @@ def _best_window(folded: str, needles: list[str], width: int) -> int:
         return 0
     hits.sort()
     best_start, best_count = hits[0][0], 0
+    # A window slid over the sorted hits: ``inside`` counts each needle of hits[i:j].
+    inside: dict[str, int] = {}
+    j = 0
     for i, (at, _) in enumerate(hits):
-        seen = {n for pos, n in hits[i:] if pos < at + width - _LEAD}
-        if len(seen) > best_count:
-            best_start, best_count = at, len(seen)
+        while j < len(hits) and hits[j][0] < at + width - _LEAD:
+            inside[hits[j][1]] = inside.get(hits[j][1], 0) + 1
+            j += 1
+        if len(inside) > best_count:
+            best_start, best_count = at, len(inside)
+        needle = hits[i][1]
+        inside[needle] -= 1
+        if not inside[needle]:
+            del inside[needle]
     return max(0, min(best_start - _LEAD, len(folded) - width))
