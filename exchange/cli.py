@@ -1,10 +1,6 @@
 """The ``zhanqun`` command: one verb per job, every setting a flag with an environment variable.
 
-Exit codes (also in the README): 0 done; 1 unexpected failure; 2 bad usage or input;
-3 ``zhanqun inspect`` found a site that fails the freshness inspection;
-65 an import finished but rejected some lines; 69 the store or index is unavailable;
-70 an indexer run failed its checks and published nothing;
-75 another indexer run holds the lock (try again later).
+Exit codes: :mod:`exchange.exit_codes` (also in the README).
 """
 
 import argparse
@@ -14,16 +10,8 @@ from pathlib import Path
 
 from exchange import settings
 from exchange.errors import ZhanqunError
+from exchange.exit_codes import EXIT_BUSY, EXIT_UNAVAILABLE, EXIT_USAGE
 from indexer.locking import IndexerBusy
-
-EXIT_OK = 0
-EXIT_FAILURE = 1
-EXIT_USAGE = 2
-EXIT_INSPECTION_FAILED = 3
-EXIT_DATA = 65
-EXIT_UNAVAILABLE = 69
-EXIT_CHECK_FAILED = 70
-EXIT_BUSY = 75
 
 
 def _settings_parent() -> argparse.ArgumentParser:

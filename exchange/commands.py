@@ -4,7 +4,7 @@ import argparse
 import sys
 from urllib.parse import quote
 
-from exchange import cli
+from exchange import exit_codes
 from exchange.classification import Marks
 from exchange.demo import load_demo
 from exchange.importing import import_file
@@ -26,25 +26,25 @@ def demo(args: argparse.Namespace, config: Config) -> int:
     summary = run_indexer(config, full=False, progress=sys.stderr.isatty())
     print(summary.line())
     if args.no_serve:
-        return cli.EXIT_OK
+        return exit_codes.EXIT_OK
     base = f"http://{config.bind}"
     # Percent-encoded, so that the line can be pasted into curl as it is.
     example = f"{base}/v1/search?q={quote('住房公积金')}"
     print(f"zhanqun demo: serving on {base}  try {example}", flush=True)
     exec_gunicorn(config)
-    return cli.EXIT_OK
+    return exit_codes.EXIT_OK
 
 
 def serve(args: argparse.Namespace, config: Config) -> int:
     open_store(config.store_url).dispose()  # create or upgrade the schema once, before workers
     exec_gunicorn(config)
-    return cli.EXIT_OK
+    return exit_codes.EXIT_OK
 
 
 def index(args: argparse.Namespace, config: Config) -> int:
     if args.commit_every < 1:
         print("zhanqun index: --commit-every must be at least 1", file=sys.stderr)
-        return cli.EXIT_USAGE
+        return exit_codes.EXIT_USAGE
     try:
         summary = run_indexer(
             config,
@@ -56,25 +56,25 @@ def index(args: argparse.Namespace, config: Config) -> int:
     except IndexingFailed as failure:
         print(f"zhanqun index: failed, nothing was published and the index in use is "
               f"unchanged and serving: {failure}", file=sys.stderr)  # fmt: skip
-        return cli.EXIT_CHECK_FAILED
+        return exit_codes.EXIT_CHECK_FAILED
     except OSError as error:
         # A full disk, a read-only mount, a permission: the index in use was not touched.
         where = error.filename or config.index_dir
         print(f"zhanqun index: cannot write {where}: {error.strerror or error}; the index "
               "in use is unchanged and serving", file=sys.stderr)  # fmt: skip
-        return cli.EXIT_UNAVAILABLE
+        return exit_codes.EXIT_UNAVAILABLE
     for damage in summary.damage:
         print(f"zhanqun index: damaged index, rebuilt from the store: {damage}", file=sys.stderr)
     for reason in summary.reasons:
         print(f"zhanqun index: rebuilt from the store: {reason}", file=sys.stderr)
     print(summary.line(), flush=True)
-    return cli.EXIT_OK
+    return exit_codes.EXIT_OK
 
 
 def import_jsonl(args: argparse.Namespace, config: Config) -> int:
     if not args.file.is_file():
         print(f"zhanqun import: {args.file}: no such file", file=sys.stderr)
-        return cli.EXIT_USAGE
+        return exit_codes.EXIT_USAGE
     store = open_store(config.store_url)
     try:
         report = import_file(
@@ -88,7 +88,7 @@ def import_jsonl(args: argparse.Namespace, config: Config) -> int:
     finally:
         store.dispose()
     print(report.line(), flush=True)
-    return cli.EXIT_DATA if report.errors else cli.EXIT_OK
+    return exit_codes.EXIT_DATA if report.errors else exit_codes.EXIT_OK
 
 
 def sites(args: argparse.Namespace, config: Config) -> int:
@@ -109,4 +109,4 @@ def sites(args: argparse.Namespace, config: Config) -> int:
             print(f"{site.code} {site.name} is {site.state}")
     finally:
         store.dispose()
-    return cli.EXIT_OK
+    return exit_codes.EXIT_OK

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from sqlalchemy import exc
 
-from exchange import cli
+from exchange import exit_codes
 from exchange.settings import Config
 from exchange.store import Store, open_store
 from exchange.store.audit import cli_actor
@@ -45,10 +45,10 @@ def _run(verb: str, config: Config, job: Callable[[Store], str]) -> int:
     finally:
         store.dispose()
     print(line, flush=True)
-    return cli.EXIT_OK
+    return exit_codes.EXIT_OK
 
 
 def _unavailable(verb: str, error: exc.OperationalError) -> int:
     reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
     print(f"zhanqun {verb}: database unavailable, {_NOTHING_DONE[verb]}: {reason}", file=sys.stderr)
-    return cli.EXIT_UNAVAILABLE
+    return exit_codes.EXIT_UNAVAILABLE

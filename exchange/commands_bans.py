@@ -4,7 +4,7 @@
 import argparse
 import sys
 
-from exchange import cli
+from exchange import exit_codes
 from exchange.guard.clients import ClientAddresses
 from exchange.guard.manual import ban_manually
 from exchange.guard.policy import parse_duration
@@ -21,7 +21,7 @@ def bans(args: argparse.Namespace, config: Config) -> int:
             duration = parse_duration(args.duration)
         except ValueError as error:
             print(f"zhanqun bans: --for: {error}", file=sys.stderr)
-            return cli.EXIT_USAGE
+            return exit_codes.EXIT_USAGE
     store = open_store(config.store_url)
     try:
         if args.ban_verb == "list":
@@ -38,7 +38,7 @@ def bans(args: argparse.Namespace, config: Config) -> int:
             print(f"lifted {_line(ban)}")
     finally:
         store.dispose()
-    return cli.EXIT_OK
+    return exit_codes.EXIT_OK
 
 
 def _line(ban: Ban) -> str:

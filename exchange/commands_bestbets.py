@@ -4,7 +4,7 @@ removing are audited as ``cli:USER``."""
 import argparse
 from datetime import UTC, datetime
 
-from exchange import cli
+from exchange import exit_codes
 from exchange.best_bets import last_day, pin
 from exchange.settings import Config
 from exchange.store import open_store
@@ -26,7 +26,7 @@ def best_bets(args: argparse.Namespace, config: Config) -> int:
             print(f"removed {_line(remove_best_bet(store, args.bet_id, cli_actor()))}")
     finally:
         store.dispose()
-    return cli.EXIT_OK
+    return exit_codes.EXIT_OK
 
 
 def _line(bet: BestBet) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import orjson
 
-from exchange import cli
+from exchange import exit_codes
 from exchange.mirror import mirror
 from exchange.pulling import MAX_LIMIT
 from exchange.settings import Config
@@ -43,7 +43,7 @@ def keys(args: argparse.Namespace, config: Config) -> int:
                 state = "revoked" if key.revoked_at else "active"
                 print(f"{key.id}\t{key.site or '(cluster)'}\t{','.join(sorted(key.scopes))}"
                       f"\t{state}\t{key.label}")  # fmt: skip
-    return cli.EXIT_OK
+    return exit_codes.EXIT_OK
 
 
 def grants(args: argparse.Namespace, config: Config) -> int:
@@ -59,7 +59,7 @@ def grants(args: argparse.Namespace, config: Config) -> int:
         else:
             for grant in list_grants(store, args.site):
                 print(f"{grant.owner}\t{grant.grantee}\t{grant.created_at:%Y-%m-%d %H:%M}")
-    return cli.EXIT_OK
+    return exit_codes.EXIT_OK
 
 
 def review(args: argparse.Namespace, config: Config) -> int:
@@ -71,26 +71,26 @@ def review(args: argparse.Namespace, config: Config) -> int:
             change = decide(store, args.site, args.local_id, args.review_verb, cli_actor(),
                             args.note)  # fmt: skip
             print(f"{change.site}/{change.local_id} {change.review} (change {change.seq})")
-    return cli.EXIT_OK
+    return exit_codes.EXIT_OK
 
 
 def pull(args: argparse.Namespace, config: Config) -> int:
     if not 1 <= args.limit <= MAX_LIMIT:
         print(f"zhanqun pull: --limit must be from 1 to {MAX_LIMIT}", file=sys.stderr)
-        return cli.EXIT_USAGE
+        return exit_codes.EXIT_USAGE
     key = args.key
     if key.startswith("@"):
         try:
             key = Path(key[1:]).read_text(encoding="utf-8").strip()
         except OSError as error:
             print(f"zhanqun pull: cannot read the key: {error}", file=sys.stderr)
-            return cli.EXIT_USAGE
+            return exit_codes.EXIT_USAGE
     with _store(config) as store:
         report = mirror(
             store, args.origin, key, follow=args.follow, limit=args.limit, notice=_to_stderr
         )
     print(report.line(), flush=True)
-    return cli.EXIT_OK
+    return exit_codes.EXIT_OK
 
 
 def audit_log(args: argparse.Namespace, config: Config) -> int:
@@ -99,7 +99,7 @@ def audit_log(args: argparse.Namespace, config: Config) -> int:
             detail = orjson.dumps(entry.detail).decode() if entry.detail else ""
             print(f"{entry.at:%Y-%m-%d %H:%M:%S}Z\t{entry.actor}\t{entry.action}"
                   f"\t{entry.site or '-'}\t{entry.target or '-'}\t{detail}")  # fmt: skip
-    return cli.EXIT_OK
+    return exit_codes.EXIT_OK
 
 
 def _to_stderr(line: str) -> None:

@@ -4,7 +4,7 @@ a suggestion, show a hidden one again; hiding and showing are audited as ``cli:U
 import argparse
 import sys
 
-from exchange import cli
+from exchange import exit_codes
 from exchange.popular import PopularQueries
 from exchange.settings import Config
 from exchange.store import open_store
@@ -33,7 +33,7 @@ def suggestions(args: argparse.Namespace, config: Config) -> int:
             print(f"shown again when it passes the screen: {args.text}")
         else:
             print(f"zhanqun suggestions: {args.text!r} was not hidden", file=sys.stderr)
-            return cli.EXIT_USAGE
+            return exit_codes.EXIT_USAGE
     finally:
         store.dispose()
-    return cli.EXIT_OK
+    return exit_codes.EXIT_OK

@@ -6,7 +6,7 @@ import sys
 
 import orjson
 
-from exchange import cli
+from exchange import exit_codes
 from exchange.record_input import to_cluster_time
 from exchange.settings import Config
 from exchange.store import open_store
@@ -22,7 +22,7 @@ def inspect(args: argparse.Namespace, config: Config) -> int:
         sites = _chosen_sites(store, args.site, args.branch)
         if sites == []:
             print(f"zhanqun inspect: no site {args.site or args.branch}", file=sys.stderr)
-            return cli.EXIT_USAGE
+            return exit_codes.EXIT_USAGE
         report = inspect_sites(store, config.rules, sites)
     finally:
         store.dispose()
@@ -31,7 +31,7 @@ def inspect(args: argparse.Namespace, config: Config) -> int:
     else:
         print("\n".join(report_lines(report, verbose=not args.failing_only)))
     sys.stdout.flush()
-    return cli.EXIT_INSPECTION_FAILED if report.failed else cli.EXIT_OK
+    return exit_codes.EXIT_INSPECTION_FAILED if report.failed else exit_codes.EXIT_OK
 
 
 def _chosen_sites(store, site: str | None, branch: str | None) -> list[str] | None:

@@ -3,7 +3,7 @@
 import orjson
 import pytest
 
-from exchange import cli
+from exchange import cli, exit_codes
 from exchange.errors import NotFound
 from exchange.importing import import_file
 from exchange.record_input import MAX_BODY
@@ -81,12 +81,12 @@ def test_cli_exit_codes_and_messages(zq, tmp_path, capsys):
     data = ["--data-dir", str(zq.config.data_dir)]
     good = write_jsonl(tmp_path / "good.jsonl", [record("1", "公告")])
     bad = write_jsonl(tmp_path / "bad.jsonl", [record("2", "公告"), b"{oops"])
-    assert cli.main(["import", str(good), "--site", "530500", *data]) == cli.EXIT_OK
+    assert cli.main(["import", str(good), "--site", "530500", *data]) == exit_codes.EXIT_OK
     assert "created=1" in capsys.readouterr().out
-    assert cli.main(["import", str(bad), "--site", "530500", *data]) == cli.EXIT_DATA
+    assert cli.main(["import", str(bad), "--site", "530500", *data]) == exit_codes.EXIT_DATA
     captured = capsys.readouterr()
     assert f"{bad}:2: malformed_json" in captured.err
     assert "created=1" in captured.out and "rejected=1" in captured.out
-    assert cli.main(["import", str(good), "--site", "nope", *data]) == cli.EXIT_USAGE
+    assert cli.main(["import", str(good), "--site", "nope", *data]) == exit_codes.EXIT_USAGE
     assert "unknown_site" in capsys.readouterr().err
     assert cli.main(["import", str(tmp_path / "missing.jsonl"), "--site", "530500", *data]) == 2

@@ -4,7 +4,7 @@ and the operator's own words."""
 
 import pytest
 
-from exchange import cli
+from exchange import cli, exit_codes
 from exchange.query_screen import (
     BLOCKLIST_FILE,
     Blocklist,
@@ -73,5 +73,5 @@ def test_the_setting_is_parsed_and_checked(tmp_path, capsys):
         with pytest.raises(ValueError):
             ScreenRules.parse(bad)
     code = cli.main(["suggestions", "list", "--data-dir", str(tmp_path), "--suggestions", "x=1"])
-    assert code == cli.EXIT_USAGE
+    assert code == exit_codes.EXIT_USAGE
     assert "--suggestions / ZHANQUN_SUGGESTIONS" in capsys.readouterr().err

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from exchange import cli
+from exchange import cli, exit_codes
 from exchange.best_bets import DEFAULT_DAYS, last_day
 from exchange.record_input import CLUSTER_TZ
 from exchange.store.audit import recent_entries
@@ -80,7 +80,7 @@ def test_a_best_bet_is_added_listed_and_removed_with_audit_entries(zq, run):
 )
 def test_what_cannot_be_pinned_is_refused_and_not_audited(zq, run, args, message):
     code, out, err = run("bestbets", "add", "公积金", *args)
-    assert code == cli.EXIT_USAGE and out == ""
+    assert code == exit_codes.EXIT_USAGE and out == ""
     assert message in err
     assert list_best_bets(zq.store, include_expired=True) == []
     assert recent_entries(zq.store, action="bestbet.add") == []
@@ -91,9 +91,9 @@ def test_usage_errors_exit_2(run):
                  ["--record", "530500/guide", "--expires", "next week"], []):  # fmt: skip
         with pytest.raises(SystemExit) as exit_:
             run("bestbets", "add", "公积金", *args)
-        assert exit_.value.code == cli.EXIT_USAGE
+        assert exit_.value.code == exit_codes.EXIT_USAGE
     code, _, err = run("bestbets", "remove", "42")
-    assert code == cli.EXIT_USAGE and "unknown_best_bet" in err
+    assert code == exit_codes.EXIT_USAGE and "unknown_best_bet" in err
 
 
 def test_expired_best_bets_are_listed_only_with_all(zq, run):

@@ -5,7 +5,7 @@ click's redirect."""
 
 import orjson
 
-from exchange import cli
+from exchange import cli, exit_codes
 from exchange.mirror import as_push_item
 from tests.conftest import record, store_url_as_before
 
@@ -42,7 +42,7 @@ def test_an_import_reports_an_unsafe_url_by_line(zq, config, tmp_path, capsys):
     lines = [record("1", "第一条", url=SAFE), record("2", "第二条", url="javascript:alert(1)")]
     path.write_bytes(b"\n".join(orjson.dumps(line) for line in lines) + b"\n")
     code = cli.main(["import", str(path), "--site", "530500", "--data-dir", str(config.data_dir)])
-    assert code == cli.EXIT_DATA
+    assert code == exit_codes.EXIT_DATA
     assert f"{path}:2: invalid_url (url):" in capsys.readouterr().err
 
 

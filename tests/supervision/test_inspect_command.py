@@ -5,7 +5,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from exchange.cli import EXIT_INSPECTION_FAILED, EXIT_OK, EXIT_USAGE, main
+from exchange.cli import main
+from exchange.exit_codes import EXIT_INSPECTION_FAILED, EXIT_OK, EXIT_USAGE
 from exchange.store.sites import add_column
 from tests.conftest import record
 
