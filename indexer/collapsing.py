@@ -49,19 +49,24 @@ def collapse(
     site earliest in ``near`` (the searching site, then its ancestors), else the first."""
     ordered = sorted(places, key=len, reverse=True)
     groups: list[tuple[float, list[int]]] = []
+    group_sites: list[set[str]] = []
     by_key: dict[str, int] = {}
+    site: dict[int, str] = {}  # each record's site, read once
     for score, docnum in scored:
         key = look_alike_key(title_of(docnum) or "", ordered)
+        site[docnum] = here = site_of(docnum)
         at = by_key.get(key) if len(key) >= MIN_KEY_CHARS else None
-        if at is not None and site_of(docnum) not in {site_of(d) for d in groups[at][1]}:
+        if at is not None and here not in group_sites[at]:
             groups[at][1].append(docnum)
+            group_sites[at].add(here)
             continue
         if len(key) >= MIN_KEY_CHARS and at is None:
             by_key[key] = len(groups)
         groups.append((score, [docnum]))
-    rank = {site: i for i, site in enumerate(near)}
+        group_sites.append({here})
+    rank = {name: i for i, name in enumerate(near)}
     out = []
     for score, members in groups:
-        shown = min(members, key=lambda d: (rank.get(site_of(d), len(rank)), members.index(d)))
-        out.append((score, shown, [d for d in members if d != shown]))
+        first = min(range(len(members)), key=lambda i: (rank.get(site[members[i]], len(rank)), i))
+        out.append((score, members[first], members[:first] + members[first + 1 :]))
     return out
