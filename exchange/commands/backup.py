@@ -7,6 +7,7 @@ copying a backup into place by hand keeps the identity, and mirrors skip what co
 import argparse
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from sqlalchemy import exc
 
@@ -52,3 +53,15 @@ def _unavailable(verb: str, error: exc.OperationalError) -> int:
     reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
     print(f"zhanqun {verb}: database unavailable, {_NOTHING_DONE[verb]}: {reason}", file=sys.stderr)
     return exit_codes.EXIT_UNAVAILABLE
+
+
+def register(verbs, common: argparse.ArgumentParser) -> None:
+    """backup and restore: the store's backups (docs/deployment.md)."""
+    backup_ = verbs.add_parser("backup", parents=[common], help="copy the store into a new file")
+    backup_.add_argument("file", type=Path, metavar="FILE", help="the backup to write (a new file)")
+    restore_ = verbs.add_parser(
+        "restore", parents=[common], help="replace the store with a backup, under a new identity"
+    )
+    restore_.add_argument("file", type=Path, metavar="FILE", help="a file zhanqun backup wrote")
+    backup_.set_defaults(run=backup)
+    restore_.set_defaults(run=restore)

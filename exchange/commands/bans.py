@@ -47,3 +47,25 @@ def _line(ban: Ban) -> str:
     spared = "keys spared" if ban.spares_keys else "all refused"
     return (f"{ban.id}\t{ban.kind}\t{ban.subject}\t{until}\t{state}\t{spared}\t{ban.actor}"
             f"\t{ban.reason or '-'}")  # fmt: skip
+
+
+def register(verbs, common: argparse.ArgumentParser) -> None:
+    """bans: refuse an address, a network or a key (docs/security.md)."""
+    bans_ = verbs.add_parser("bans", help="ban (封禁) and unban addresses and keys")
+    ban_verbs = bans_.add_subparsers(dest="ban_verb", required=True, metavar="ACTION")
+    listing = ban_verbs.add_parser("list", parents=[common], help="the bans in force")
+    listing.add_argument("--all", action="store_true", help="also expired and lifted bans")
+    add = ban_verbs.add_parser("add", parents=[common], help="ban an address, network or key")
+    subject = add.add_mutually_exclusive_group(required=True)
+    subject.add_argument("--address", help="an IP address or a network such as 203.0.113.0/24")
+    subject.add_argument("--key", metavar="KEY_ID", help="an API key's id")
+    add.add_argument("--for", dest="duration", help="e.g. 30m, 12h, 7d (default: until lifted)")
+    add.add_argument("--reason", default="", help="why, for the audit log")
+    add.add_argument(
+        "--spare-keys",
+        action="store_true",
+        help="an address ban that lets requests with a valid, unbanned API key through",
+    )
+    lift = ban_verbs.add_parser("lift", parents=[common], help="lift a ban (unban)")
+    lift.add_argument("ban_id", type=int, metavar="BAN_ID")
+    bans_.set_defaults(run=bans)

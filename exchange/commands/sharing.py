@@ -119,3 +119,55 @@ def _store(config: Config) -> Iterator[Store]:
         yield store
     finally:
         store.dispose()
+
+
+def register(verbs, common: argparse.ArgumentParser) -> None:
+    """keys, grants, review, pull and audit: the resource exchange (docs/exchange.md)."""
+    keys_ = verbs.add_parser("keys", help="issue, rotate, revoke and list API keys")
+    key_verbs = keys_.add_subparsers(dest="key_verb", required=True, metavar="ACTION")
+    issue = key_verbs.add_parser("issue", parents=[common], help="issue a key (shown once)")
+    owner = issue.add_mutually_exclusive_group(required=True)
+    owner.add_argument("--site", help="the site the key belongs to")
+    owner.add_argument("--cluster", action="store_true", help="a cluster key, for every site")
+    issue.add_argument("--scopes", required=True, help="comma-separated: push, pull, admin")
+    issue.add_argument("--label", default="", help="what the key is for, e.g. the CMS's name")
+    for action, text in (("rotate", "replace a key's secret"), ("revoke", "revoke a key")):
+        one = key_verbs.add_parser(action, parents=[common], help=text)
+        one.add_argument("key_id", metavar="KEY_ID")
+    key_verbs.add_parser("list", parents=[common], help="list keys").add_argument("--site")
+
+    grants_ = verbs.add_parser("grants", help="conditional sharing: who may pull whose records")
+    grant_verbs = grants_.add_subparsers(dest="grant_verb", required=True, metavar="ACTION")
+    for action, text in (("add", "grant GRANTEE the conditional records of OWNER"),
+                         ("remove", "withdraw a grant")):  # fmt: skip
+        one = grant_verbs.add_parser(action, parents=[common], help=text)
+        one.add_argument("owner", metavar="OWNER")
+        one.add_argument("grantee", metavar="GRANTEE")
+    grant_verbs.add_parser("list", parents=[common], help="list grants").add_argument("--site")
+
+    review_ = verbs.add_parser("review", help="confidentiality review (保密审核) of held items")
+    review_verbs = review_.add_subparsers(dest="review_verb", required=True, metavar="ACTION")
+    held = review_verbs.add_parser("list", parents=[common], help="records held for review")
+    held.add_argument("--site")
+    held.add_argument("--limit", type=int, default=100)
+    for action in ("release", "reject"):
+        one = review_verbs.add_parser(action, parents=[common], help=f"{action} a held record")
+        one.add_argument("site", metavar="SITE")
+        one.add_argument("local_id", metavar="ID")
+        one.add_argument("--note", default="", help="why, for the audit log")
+
+    pull_ = verbs.add_parser("pull", parents=[common], help="mirror a peer's change feed here")
+    pull_.add_argument("--from", dest="origin", required=True, metavar="URL")
+    pull_.add_argument("--key", required=True, help="the peer's pull key, or @FILE to read it")
+    pull_.add_argument("--follow", action="store_true", help="keep long-polling for changes")
+    pull_.add_argument("--limit", type=int, default=500, help="changes a page (at most 1000)")
+
+    log_ = verbs.add_parser("audit", parents=[common], help="show the audit log, newest first")
+    log_.add_argument("--site")
+    log_.add_argument("--action", help="e.g. push, key.issue, review_.release")
+    log_.add_argument("--limit", type=int, default=50)
+    keys_.set_defaults(run=keys)
+    grants_.set_defaults(run=grants)
+    review_.set_defaults(run=review)
+    pull_.set_defaults(run=pull)
+    log_.set_defaults(run=audit_log)

@@ -1,7 +1,8 @@
-"""What each ``zhanqun`` verb does, once its arguments are parsed."""
+"""``zhanqun demo``, ``serve``, ``index``, ``import`` and ``sites``: the cluster and its index."""
 
 import argparse
 import sys
+from pathlib import Path
 from urllib.parse import quote
 
 from exchange import exit_codes
@@ -110,3 +111,52 @@ def sites(args: argparse.Namespace, config: Config) -> int:
     finally:
         store.dispose()
     return exit_codes.EXIT_OK
+
+
+def register(verbs, common: argparse.ArgumentParser) -> None:
+    """demo, serve, index, import and sites: the cluster and its index."""
+    demo_ = verbs.add_parser(
+        "demo", parents=[common], help="create, index and serve a demo cluster"
+    )
+    demo_.add_argument("--records", type=int, default=400, help="how many demo records")
+    demo_.add_argument("--no-serve", action="store_true", help="build the demo, do not serve it")
+
+    serve_ = verbs.add_parser("serve", parents=[common], help="run the service under gunicorn")
+
+    index_ = verbs.add_parser("index", parents=[common], help="the cron job: update the index")
+    index_.add_argument("--full", action="store_true", help="rebuild a new generation")
+    index_.add_argument("--quiet", action="store_true", help="no progress bar, only the summary")
+    index_.add_argument(
+        "--verify",
+        action="store_true",
+        help="check the digest of every index file now (a run checks each at least daily)",
+    )
+    index_.add_argument(
+        "--commit-every",
+        type=int,
+        default=50_000,
+        metavar="N",
+        help="commit after every N changes: the most a crash can make the next run redo",
+    )
+
+    load = verbs.add_parser("import", parents=[common], help="load a JSON Lines file")
+    load.add_argument("file", type=Path, metavar="FILE.jsonl")
+    load.add_argument("--site", required=True, help="code of the site the records belong to")
+
+    sites_ = verbs.add_parser("sites", help="register, list, open and close sites")
+    site_verbs = sites_.add_subparsers(dest="site_verb", required=True, metavar="ACTION")
+    add = site_verbs.add_parser("add", parents=[common], help="register a site")
+    add.add_argument("code")
+    add.add_argument("name")
+    add.add_argument("--tier", required=True)
+    add.add_argument("--parent")
+    add.add_argument("--url", default="", help="the site's base URL")
+    site_verbs.add_parser("list", parents=[common], help="list the sites")
+    for action in ("open", "close"):
+        one = site_verbs.add_parser(action, parents=[common], help=f"{action} a site")
+        one.add_argument("code")
+    demo_.set_defaults(run=demo)
+    serve_.set_defaults(run=serve)
+    index_.set_defaults(run=index)
+    load.set_defaults(run=import_jsonl)
+    sites_.set_defaults(run=sites)

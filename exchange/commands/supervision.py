@@ -67,3 +67,15 @@ def _site_line(site: SiteVerdict) -> str:
     counts = " ".join(f"{_FINDINGS[k]}={v}" for k, v in site.counts.items())
     vetoes = f" vetoes={','.join(site.vetoes)}" if site.vetoes else ""
     return f"{verdict} {site.code} {site.name} ({site.tier}) homepage {homepage} {counts}{vetoes}"
+
+
+def register(verbs, common: argparse.ArgumentParser) -> None:
+    """inspect: the freshness inspection (docs/supervision.md)."""
+    inspect_ = verbs.add_parser(
+        "inspect", parents=[common], help="freshness inspection; exits 3 when a site fails"
+    )
+    inspect_.add_argument("--site", help="only this site")
+    inspect_.add_argument("--branch", help="this site and every site below it")
+    inspect_.add_argument("--json", action="store_true", help="the report as JSON (as the API)")
+    inspect_.add_argument("--failing-only", action="store_true", help="list only failing sites")
+    inspect_.set_defaults(run=inspect)

@@ -37,3 +37,22 @@ def suggestions(args: argparse.Namespace, config: Config) -> int:
     finally:
         store.dispose()
     return exit_codes.EXIT_OK
+
+
+def register(verbs, common: argparse.ArgumentParser) -> None:
+    """suggestions: what the public is offered from past queries (docs/search.md)."""
+    suggestions_ = verbs.add_parser(
+        "suggestions", help="public suggestions, related and hot searches: list, hide, show"
+    )
+    actions = suggestions_.add_subparsers(dest="suggestion_verb", required=True, metavar="ACTION")
+    listing = actions.add_parser(
+        "list", parents=[common], help="what the public is offered now, most clients first"
+    )
+    listing.add_argument("--hidden", action="store_true", help="what the operator hid instead")
+    listing.add_argument("--limit", type=int, default=50)
+    hide = actions.add_parser("hide", parents=[common], help="never offer TEXT to the public")
+    hide.add_argument("text", metavar="TEXT")
+    hide.add_argument("--reason", default="", help="why, for the audit log")
+    show = actions.add_parser("show", parents=[common], help="offer a hidden TEXT again")
+    show.add_argument("text", metavar="TEXT")
+    suggestions_.set_defaults(run=suggestions)
