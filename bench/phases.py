@@ -95,8 +95,8 @@ def index_phase(store_url: str, index_root: str) -> dict:
     """A full rebuild with the project's indexer from the store's change feed."""
     from sqlalchemy import func, select
 
+    from exchange.index_feed import IndexFeed
     from exchange.store import open_store, tables
-    from exchange.store.feed import IndexFeed
     from indexer import building
 
     store = open_store(store_url)

@@ -101,9 +101,9 @@ def demo_service_names() -> set[str]:
 def build(root: Path, records: int):
     from bench.foundation import log
     from exchange.demo import load_demo
+    from exchange.index_feed import IndexFeed
     from exchange.settings import Config
     from exchange.store import open_store
-    from exchange.store.feed import IndexFeed
     from indexer import building
 
     config = Config(data_dir=root, database_url=f"sqlite:///{root}/store.db",

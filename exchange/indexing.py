@@ -6,9 +6,9 @@ import sys
 import time
 from typing import TextIO
 
+from exchange.index_feed import IndexFeed
 from exchange.settings import Config
 from exchange.store import open_store
-from exchange.store.feed import IndexFeed
 from exchange.supervision.runs import finish_run, start_run
 from indexer import building
 from indexer.building import RunSummary

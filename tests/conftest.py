@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from exchange.index_feed import IndexFeed
 from exchange.record_input import parse_item
 from exchange.settings import Config
 from exchange.store import Store, open_store, tables
-from exchange.store.feed import IndexFeed
 from exchange.store.sites import register_site
 from exchange.store.writing import ItemResult, apply_batch
 from indexer import building

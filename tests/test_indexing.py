@@ -2,7 +2,8 @@
 
 import pytest
 
-from exchange.store.feed import IndexFeed, read_changes
+from exchange.index_feed import IndexFeed
+from exchange.store.feed import read_changes
 from indexer import building
 from indexer.generations import Generations
 from tests.conftest import record

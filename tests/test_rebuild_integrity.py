@@ -10,8 +10,8 @@ from sqlalchemy import update
 
 from exchange.app import create_app
 from exchange.dashboard.session import COOKIE, Sessions
+from exchange.index_feed import IndexFeed
 from exchange.store import tables
-from exchange.store.feed import IndexFeed
 from exchange.store.keys import issue_key, parse_scopes
 from exchange.store.migrations import STORE_ID
 from indexer import building

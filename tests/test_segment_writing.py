@@ -11,8 +11,8 @@ from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
 from exchange.demo import load_demo
+from exchange.index_feed import IndexFeed
 from exchange.store import Store
-from exchange.store.feed import IndexFeed
 from indexer import building
 from indexer.analysis import Segmenter, cluster_words, index_with
 from indexer.lexicon import COUNTS, _segment_counts

@@ -1,4 +1,5 @@
-"""The store's side of the indexer's census (:mod:`indexer.census`): how many records were
+"""The store's side of the indexer's census (:mod:`indexer.census`, which
+:class:`exchange.index_feed.IndexFeed` hands it as a ``StoreCensus``): how many records were
 searchable at a sequence number, which keys changed after it, and a random sample of keys.
 
 Read committed (PostgreSQL's default) gives each statement its own snapshot, so a record can
@@ -8,14 +9,23 @@ record crossed in between; otherwise the census is read again.
 """
 
 import random
+from typing import NamedTuple
 
 from sqlalchemy import Connection, func, select
 
 from exchange.store import tables
 from exchange.store.tables import LIVE_REVIEW
-from indexer.census import StoreCensus
 
 _ATTEMPTS = 5
+
+
+class Census(NamedTuple):
+    """Searchable records at ``up_to``, keys changed since, a sample of searchable keys."""
+
+    up_to: int
+    searchable: int
+    changed_after: frozenset[str]
+    sample: tuple[str, ...]
 
 
 def _searchable():
@@ -49,7 +59,7 @@ def _sample(conn: Connection, up_to: int, size: int, rng: random.Random) -> tupl
 
 def read_census(
     conn: Connection, up_to: int, sample: int, rng: random.Random | None = None
-) -> StoreCensus:
+) -> Census:
     r = tables.records.c
     count = select(func.count()).select_from(tables.records).where(r.seq <= up_to, *_searchable())
     for _ in range(_ATTEMPTS):
@@ -60,4 +70,4 @@ def read_census(
     else:
         raise RuntimeError(f"records kept moving past change {up_to} while counting them")
     keys = _sample(conn, up_to, sample, rng or random.Random())
-    return StoreCensus(up_to, searchable, before, keys)
+    return Census(up_to, searchable, before, keys)

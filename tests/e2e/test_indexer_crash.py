@@ -281,8 +281,8 @@ def _children(pid: int) -> set[int]:
 def _parallel_rebuild(index_dir: Path, store_url: str) -> None:
     """A full rebuild written by two sub-writer processes, however small the store (the
     indexer forks them only for large rebuilds)."""
+    from exchange.index_feed import IndexFeed
     from exchange.store import open_store
-    from exchange.store.feed import IndexFeed
     from indexer import building
 
     building.BULK_MIN_CHANGES = 1

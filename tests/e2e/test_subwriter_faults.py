@@ -107,8 +107,8 @@ def test_a_killed_sub_writer_fails_the_rebuild_and_the_old_generation_serves_eve
 
 
 def _forked_rebuild(index_dir, store_url) -> None:
+    from exchange.index_feed import IndexFeed
     from exchange.store import open_store
-    from exchange.store.feed import IndexFeed
     from indexer import building
 
     building.BULK_MIN_CHANGES = 1

@@ -12,10 +12,10 @@ import pytest
 from falcon import testing
 
 from exchange.app import create_app
+from exchange.index_feed import IndexFeed
 from exchange.record_input import parse_item
 from exchange.settings import Config
 from exchange.store import open_store
-from exchange.store.feed import IndexFeed
 from exchange.store.keys import issue_key
 from exchange.store.sites import register_site
 from exchange.store.writing import apply_batch
