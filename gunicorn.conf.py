@@ -46,13 +46,13 @@ proc_name = "zhanqun"
 
 def on_starting(server):
     """Before any worker: an empty directory where workers share their Prometheus counters
-    (exchange/metrics_files.py); prometheus_client reads its name from the environment."""
-    from exchange.metrics_files import prepare_multiprocess_dir
+    (exchange/metrics/files.py); prometheus_client reads its name from the environment."""
+    from exchange.metrics.files import prepare_multiprocess_dir
 
     prepare_multiprocess_dir(_config.data_dir)
 
 
 def child_exit(server, worker):
-    from exchange.metrics_files import worker_exited
+    from exchange.metrics.files import worker_exited
 
     worker_exited(worker.pid)

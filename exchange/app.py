@@ -15,8 +15,8 @@ from exchange.cors import ClusterCors
 from exchange.errors import ZhanqunError
 from exchange.feeds.oai import Repository
 from exchange.guard.middleware import BanCheck, ClientOrigin, Guard, RateLimit
-from exchange.metrics import Metrics, RequestMetrics
-from exchange.metrics_state import SharedStateCollector
+from exchange.metrics.service import Metrics, RequestMetrics
+from exchange.metrics.state import SharedStateCollector
 from exchange.numbers import WholeNumberConverter
 from exchange.pages import templating
 from exchange.pages.security import PageSecurityHeaders

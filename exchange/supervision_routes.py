@@ -5,7 +5,7 @@ import falcon
 
 from exchange.best_bets import BestBets
 from exchange.dashboard.session import Sessions
-from exchange.metrics import Metrics
+from exchange.metrics.service import Metrics
 from exchange.popular import PopularQueries
 from exchange.resources.dashboard import (
     BestBetsFormResource,

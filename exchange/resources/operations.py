@@ -9,7 +9,7 @@ indexer run has built an index, and for a worker of an older release facing an u
 import falcon
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from exchange.metrics import Metrics
+from exchange.metrics.service import Metrics
 from exchange.resources.health import index_opens
 from exchange.store import Store
 from exchange.store.migrations import SCHEMA_VERSION, stored_version

@@ -8,7 +8,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from exchange import indexing
 from exchange.indexing import run_indexer
-from exchange.metrics_files import MULTIPROCESS_ENV, prepare_multiprocess_dir
+from exchange.metrics.files import MULTIPROCESS_ENV, prepare_multiprocess_dir
 from exchange.supervision.runs import recent_runs, start_run
 from indexer.building import LOCK_NAME
 from indexer.locking import IndexerBusy, RunLock

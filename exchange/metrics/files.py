@@ -4,7 +4,7 @@
 looking for ``PROMETHEUS_MULTIPROC_DIR`` in the environment. gunicorn's master must
 therefore name the directory before ``prometheus_client`` is imported anywhere in it, so
 that every worker it forks imports it afresh in file mode: that is why these hooks live
-apart from :mod:`exchange.metrics` and import nothing of ``prometheus_client`` up front.
+apart from :mod:`exchange.metrics.service` and import nothing of ``prometheus_client`` up front.
 """
 
 import os

@@ -4,14 +4,14 @@ index say when scraped.
 Request counts and latencies are counted in each gunicorn worker. A scrape reaches one
 worker, so the workers share their counts through ``prometheus_client``'s multiprocess mode:
 ``gunicorn.conf.py`` gives them an empty directory (``DATA_DIR/metrics``, see
-:mod:`exchange.metrics_files`) before the first worker starts, each worker keeps its
+:mod:`exchange.metrics.files`) before the first worker starts, each worker keeps its
 counters in memory-mapped files there, and whichever worker answers a scrape adds them all
 up. A worker that exits leaves its files, so totals never go backwards. Without gunicorn
 (tests, one process) the counters simply live in the process.
 
 Everything else — the index generation and its age, the indexer's last run, the store's
 size and change count — is read from shared state at scrape time by
-:class:`~exchange.metrics_state.SharedStateCollector`, so every worker gives the same answer.
+:class:`~exchange.metrics.state.SharedStateCollector`, so every worker gives the same answer.
 """
 
 import os
@@ -21,7 +21,7 @@ import falcon
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.registry import Collector
 
-from exchange.metrics_files import MULTIPROCESS_ENV
+from exchange.metrics.files import MULTIPROCESS_ENV
 
 # Searches take milliseconds, long-polls of the change feed up to 30 s.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
