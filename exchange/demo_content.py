@@ -10,7 +10,7 @@ This module fabricates such a cluster without any network or file access:
 * :func:`demo_sites` lists the sites (parents before children);
 * :func:`demo_columns` lists the standard columns of one site;
 * :func:`demo_records` composes ``(site_code, record)`` pairs from the
-  templates in :mod:`exchange.demo_templates`, deterministically for a given
+  templates of :mod:`exchange.demo_templates` (a data file), deterministically for a given
   ``seed`` and ``today``.
 
 The generated data deliberately contains edge cases useful for testing a
@@ -38,7 +38,6 @@ FRESH_DAYS = 14  # "fresh" news columns have something newer than this
 STALE_DAYS = 130  # stale township: nothing newer than this (> 4 months)
 INFO_DOC_TYPES = ("政府文件", "政府信息公开")
 _NUM = re.compile(r"\{N:(\d+)-(\d+)\}")
-_SITE_META = {s["code"]: s for s in T.SITES}
 
 
 def demo_sites() -> list[dict]:
@@ -59,7 +58,7 @@ def _column_defs(site: dict) -> list[tuple[str, str, str, str, str]]:
 
 def _meta(site: dict) -> dict[str, Any]:
     """Text-generation metadata of a site (a generic fallback for unknown sites)."""
-    known = _SITE_META.get(site["code"])
+    known = next((s for s in T.SITES if s["code"] == site["code"]), None)
     if known is not None:
         return known
     name = site["name"]
