@@ -3,7 +3,7 @@ each with the official terms of the service items it should reach.
 
 Written apart from the table (``indexer/data/plain_language.txt``), phrased the way citizens
 type — whole questions, particles, their own verbs — from the demo cluster's service items
-(``exchange/demo_templates.py``, ``TOPICS[..]["services"]``) and from common 政务服务 items
+(``exchange/data/demo_templates.json``, ``TOPICS[..]["services"]``) and from common 政务服务 items
 the demo lacks. ``split`` is :func:`indexer.plain_language.split` of the query text: the
 matching rules were tuned on ``dev`` queries and table pairs only; report on ``test``.
 
