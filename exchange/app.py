@@ -48,7 +48,8 @@ from exchange.site_cache import SiteCache
 from exchange.store import Store, open_store
 from exchange.supervision_routes import add_supervision_routes
 from indexer.querying import QueryTooComplex
-from indexer.searching import IndexReader, IndexUnavailable
+from indexer.search_types import IndexUnavailable
+from indexer.searching import IndexReader
 
 log = logging.getLogger("zhanqun")
 

@@ -31,7 +31,8 @@ from exchange.store import Store
 from exchange.store.best_bets import BestBet, active_best_bets, add_best_bet
 from exchange.store.sites import Site, branch_of
 from indexer.fetching import hits_by_key
-from indexer.searching import Hit, IndexReader, SearchRequest, SearchResult
+from indexer.search_types import Hit, SearchRequest, SearchResult
+from indexer.searching import IndexReader
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 366

@@ -15,7 +15,7 @@ from exchange.services.cards import nearest_first
 from exchange.services.naming import cluster_places
 from exchange.store.sites import TIERS, Site
 from indexer.querying import MAX_QUERY_CHARS
-from indexer.searching import MAX_DEPTH, MAX_PAGE_SIZE, SearchRequest
+from indexer.search_types import MAX_DEPTH, MAX_PAGE_SIZE, SearchRequest
 
 SCOPES = ("site", "branch", "tier", "cluster")
 SORTS = ("relevance", "newest")

@@ -26,7 +26,7 @@ from exchange.pages.page_state import KEPT_BY_NEW_QUERY, PageState
 from exchange.search_service import Answer
 from exchange.services.cards import ServiceCard
 from exchange.store.sites import Site
-from indexer.searching import MAX_DEPTH, Hit, SearchRequest
+from indexer.search_types import MAX_DEPTH, Hit, SearchRequest
 
 PAGE_LINKS = 9  # numbered page links around the current one
 

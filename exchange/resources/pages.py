@@ -21,7 +21,7 @@ from exchange.search_service import SearchService
 from exchange.site_cache import SiteCache
 from exchange.store.sites import Site
 from indexer.querying import QueryTooComplex
-from indexer.searching import IndexUnavailable, SearchRequest
+from indexer.search_types import IndexUnavailable, SearchRequest
 
 # 大字版 is remembered for a year, so an older reader sets it once.
 BIG_COOKIE = "zhanqun_big"

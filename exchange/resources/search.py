@@ -8,7 +8,7 @@ from exchange.search_service import Answer, SearchService
 from exchange.services.cards import ServiceCard
 from exchange.services.catalogue import ServiceItem
 from exchange.site_cache import SiteCache
-from indexer.searching import Hit, SearchRequest, SearchResult
+from indexer.search_types import Hit, SearchRequest, SearchResult
 
 
 class SearchResource:
