@@ -6,6 +6,7 @@ share, so that the description is assembled in one place and tested against the 
 
 from exchange.openapi_exchange import exchange_paths
 from exchange.openapi_guard import bans_paths, with_guard_answers
+from exchange.search_filters import FILTERS
 from exchange.search_params import SCOPES, SORTS
 from exchange.store.sites import TIERS
 from exchange.supervision.freshness import VETOES
@@ -134,10 +135,7 @@ def search_paths() -> dict:
         _param("site", {"type": "string"}, "the site the search box belongs to"),
         _param("scope", {"type": "string", "enum": list(SCOPES)},
                "site, branch (the site and below), tier, or cluster"),
-        _param("tier", {"type": "array", "items": {"type": "string", "enum": list(TIERS)}},
-               "only these tiers"),
-        _param("column", _STRINGS, "only these column paths"),
-        _param("doc_type", _STRINGS, "only these doc types"),
+        *[_param(spec.name, spec.schema(), spec.description) for spec in FILTERS],
         _param("from", {"type": "string", "format": "date"}, "published on or after"),
         _param("to", {"type": "string", "format": "date"}, "published on or before"),
         _param("sort", {"type": "string", "enum": list(SORTS)}, "relevance or newest"),

@@ -11,9 +11,10 @@ import falcon
 
 from exchange.errors import InvalidInput
 from exchange.numbers import whole_param
+from exchange.search_filters import FILTERS
 from exchange.services.cards import nearest_first
 from exchange.services.naming import cluster_places
-from exchange.store.sites import TIERS, Site
+from exchange.store.sites import Site
 from indexer.querying import MAX_QUERY_CHARS
 from indexer.search_types import MAX_DEPTH, MAX_PAGE_SIZE, SearchRequest
 
@@ -44,14 +45,15 @@ def search_request(req: falcon.Request, sites: dict[str, Site]) -> SearchRequest
             request.branch = anchor
         else:
             request.tiers = [site.tier]
-    tiers = req.get_param_as_list("tier") or []
-    for tier in tiers:
-        if tier not in TIERS:
-            raise InvalidInput(f"tier must be one of {', '.join(TIERS)}", field="tier")
-    if tiers:
-        request.tiers = [t for t in tiers if not request.tiers or t in request.tiers] or ["-"]
-    request.columns = req.get_param_as_list("column") or []
-    request.doc_types = req.get_param_as_list("doc_type") or []
+    for spec in FILTERS:
+        values = req.get_param_as_list(spec.name) or []
+        for value in values:
+            if spec.choices and value not in spec.choices:
+                raise InvalidInput(f"{spec.name} must be one of {', '.join(spec.choices)}",
+                                   field=spec.name)  # fmt: skip
+        if values:
+            # Within the scope: ?scope=tier&tier=… finds what both allow (nothing if none).
+            request.filters[spec.index_field] = values
     request.published_from = _day(req.get_param("from"), "from", time.min)
     request.published_to = _day(req.get_param("to"), "to", time.max)
     request.sort = req.get_param("sort", default="relevance")

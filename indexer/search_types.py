@@ -21,11 +21,12 @@ class SearchRequest:
     """What a caller asks for; every filter is optional."""
 
     text: str = ""
+    # Where: the scope's sites, branch or tiers.
     sites: Sequence[str] = ()
     branch: str | None = None
     tiers: Sequence[str] = ()
-    columns: Sequence[str] = ()
-    doc_types: Sequence[str] = ()
+    # What: for each filtered field of the index, the values a record's must be one of.
+    filters: dict[str, Sequence[str]] = field(default_factory=dict)
     exclude_sites: Sequence[str] = ()
     published_from: datetime | None = None
     published_to: datetime | None = None

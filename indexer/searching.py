@@ -300,9 +300,15 @@ class ResultCache:
 
 
 def _cache_key(request: SearchRequest) -> tuple:
-    return tuple(
-        tuple(value) if isinstance(value, list | tuple) else value for value in astuple(request)
-    )
+    return tuple(_hashable(value) for value in astuple(request))
+
+
+def _hashable(value):
+    if isinstance(value, dict):
+        return tuple(sorted((key, _hashable(v)) for key, v in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(value)
+    return value
 
 
 def search(reader: IndexReader, request: SearchRequest) -> SearchResult:
@@ -785,8 +791,7 @@ def _filters(request: SearchRequest) -> q.Query | None:
     for fieldname, values in (
         ("site", request.sites),
         ("tier", request.tiers),
-        ("column", request.columns),
-        ("doc_type", request.doc_types),
+        *request.filters.items(),
     ):
         if values:
             parts.append(q.Or([q.Term(fieldname, v) for v in values]))

@@ -159,7 +159,7 @@ def demo(tmp_path_factory):
 )
 def test_on_the_demo_cluster_plain_words_reach_the_service_guides(demo, typed, official, title):
     # The demo has no 生育 services: its own service items stand in for 生孩子 there.
-    result = demo.search(typed, columns=[GUIDE])
+    result = demo.search(typed, filters={"column": [GUIDE]})
     assert result.matched == [official]
     first = result.hits[0].title.replace("<mark>", "").replace("</mark>", "")
     assert title in first

@@ -91,8 +91,8 @@ def test_filters_and_scopes(indexed):
     assert indexed.keys(sites=["530521"]) == {"530521/b1", "530521/b2"}
     assert indexed.keys(branch="530521") == {"530521/b1", "530521/b2", "530521100/c1"}
     assert indexed.keys(tiers=["township"]) == {"530521100/c1"}
-    assert indexed.keys(doc_types=["办事服务"]) == {"530521/b1"}
-    assert indexed.keys(columns=["办事服务/办事指南"]) == {"530521/b1"}
+    assert indexed.keys(filters={"doc_type": ["办事服务"]}) == {"530521/b1"}
+    assert indexed.keys(filters={"column": ["办事服务/办事指南"]}) == {"530521/b1"}
     since = indexed.keys(published_from=datetime(2024, 6, 1))
     assert since == {"530521/b1", "530521100/c1"}
 

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from exchange.pages import labels
 from exchange.pages.page_state import PageState
+from exchange.search_filters import FILTERS
 from exchange.store.sites import Site
 
 # The source-site list can be long in a province's cluster; the most frequent come first.
@@ -68,10 +69,11 @@ def facet_filters(
     state: PageState, facets: dict[str, dict[str, int]], sites: dict[str, Site]
 ) -> list[Filter]:
     groups = [
-        _facet(state, "tier", "层级", facets.get("tier", {}), labels.TIERS.get),
-        _facet(state, "doc_type", "类型", facets.get("doc_type", {}), lambda value: value),
-        _sources(state, facets.get("site", {}), sites),
+        _facet(state, spec.name, spec.label, facets.get(spec.index_field, {}), spec.label_of)
+        for spec in FILTERS
+        if spec.label
     ]
+    groups.append(_sources(state, facets.get("site", {}), sites))
     return [group for group in groups if group is not None]
 
 

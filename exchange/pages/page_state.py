@@ -15,6 +15,8 @@ from urllib.parse import urlencode
 
 import falcon
 
+from exchange import search_filters
+
 # In the order links write them; the names are the JSON API's, plus ``source`` (one site of
 # the scope, 来源网站) and ``big`` (large text, 大字版) that only the page has.
 PARAMS = (
@@ -22,9 +24,7 @@ PARAMS = (
     "site",
     "scope",
     "source",
-    "tier",
-    "doc_type",
-    "column",
+    *search_filters.NAMES,
     "from",
     "to",
     "sort",
@@ -33,8 +33,8 @@ PARAMS = (
     "big",
     "page",
 )
-LIST_PARAMS = frozenset({"tier", "doc_type", "column"})
-FILTERS = ("source", "tier", "doc_type", "column", "from", "to")
+LIST_PARAMS = frozenset(search_filters.NAMES)
+FILTERS = ("source", *search_filters.NAMES, "from", "to")
 # What a new query typed into the box keeps: where it searches and how it is shown.
 KEPT_BY_NEW_QUERY = ("site", "scope", "sort", "size", "big")
 PATH = "search"

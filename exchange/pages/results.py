@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlencode, urlsplit
 
+from exchange import search_filters
 from exchange.pages import labels
 from exchange.pages.filters import (
     DateForm,
@@ -173,7 +174,7 @@ def results_view(
         if (state.get("scope") or "site") != "cluster" and state.get("site"):
             view.widen = Link("在整个站群中搜索", state.href({"scope": "cluster", "source": None}))
         if state.filtered:
-            cleared = {name: None for name in ("source", "tier", "doc_type", "column")}
+            cleared = {name: None for name in ("source", *search_filters.NAMES)}
             view.unfilter = Link("清除筛选条件", state.href({**cleared, "from": None, "to": None}))
 
 

@@ -1,0 +1,64 @@
+"""The search filters on a field of the index, each declared once: the query parameter of
+``/v1/search`` and of the results page, the index field it filters, its OpenAPI description,
+its group on the results page and the values it accepts. :mod:`exchange.search_params`,
+:mod:`exchange.openapi`, :mod:`exchange.pages.page_state` and :mod:`exchange.pages.filters`
+are derived from :data:`FILTERS`.
+
+A new filter on a field the index already holds is one entry here (and, for the page to offer
+its values with counts, the field among the facets the index counts,
+``indexer.schema.FACET_FIELDS``).
+
+>>> [f.name for f in FILTERS]
+['tier', 'doc_type', 'column']
+>>> by_name("tier").label_of("county")
+'县级'
+"""
+
+from dataclasses import dataclass, field
+
+from exchange.pages import labels
+from exchange.store.sites import TIERS
+
+MAX_VALUE_CHARS = 256
+
+
+@dataclass(frozen=True)
+class ValueFilter:
+    """Records whose ``index_field`` is one of the values given (``?name=a,b`` or repeated)."""
+
+    name: str
+    index_field: str
+    description: str
+    # The results page's group of links (only for a field the index counts as a facet).
+    label: str = ""
+    # The values accepted, when the field has a closed set of them, and their page labels.
+    choices: tuple[str, ...] = ()
+    value_labels: dict[str, str] = field(default_factory=dict)
+
+    def label_of(self, value: str) -> str:
+        return self.value_labels.get(value) or value
+
+    def schema(self) -> dict:
+        """The parameter's JSON schema in the OpenAPI description."""
+        item: dict = {"type": "string"}
+        if self.choices:
+            item["enum"] = list(self.choices)
+        else:
+            item["maxLength"] = MAX_VALUE_CHARS
+        return {"type": "array", "items": item}
+
+
+FILTERS = (
+    ValueFilter(
+        "tier", "tier", "only these tiers", "层级", choices=TIERS, value_labels=labels.TIERS
+    ),
+    ValueFilter("doc_type", "doc_type", "only these doc types", "类型"),
+    ValueFilter("column", "column", "only these column paths"),
+)
+"""In the order the page lists their groups and its links write their parameters."""
+
+NAMES = tuple(f.name for f in FILTERS)
+
+
+def by_name(name: str) -> ValueFilter:
+    return next(f for f in FILTERS if f.name == name)
