@@ -208,8 +208,8 @@ class _Writer:
         self.outcomes: Counter[str] = Counter()
 
     def write(self, site: str, raws: list[dict]) -> None:
+        from exchange.batches import apply_batch
         from exchange.record_input import parse_item
-        from exchange.store.writing import apply_batch
 
         if not raws:
             return

@@ -159,9 +159,10 @@ def incremental_phase(data_dir: str, count: int, seed: int, deadline: float) -> 
     """With a reader open on the full index, change ``count`` records through ``apply_batch``
     (a marker word added to each title), start ``zhanqun index`` and time, from its start,
     until the open reader finds all ``count`` records by the marker."""
+    from exchange.batches import apply_batch
     from exchange.record_input import parse_item
     from exchange.store import open_store
-    from exchange.store.writing import MAX_BATCH, apply_batch
+    from exchange.store.writing import MAX_BATCH
     from indexer.searching import IndexReader, SearchRequest, search
 
     data = Path(data_dir)

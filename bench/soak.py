@@ -37,11 +37,11 @@ from urllib.parse import urlencode
 import orjson
 from sqlalchemy import select
 
+from exchange.batches import apply_batch
 from exchange.record_input import parse_item
 from exchange.store import open_store, tables
 from exchange.store.keys import issue_key
 from exchange.store.sites import register_site
-from exchange.store.writing import apply_batch
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "out"
 SITES = [

@@ -4,13 +4,13 @@ import contextlib
 from collections import defaultdict
 from datetime import date
 
+from exchange.batches import apply_batch
 from exchange.demo_content import demo_columns, demo_records, demo_sites
 from exchange.demo_services import service_records
 from exchange.errors import Conflict
 from exchange.record_input import parse_item
 from exchange.store import Store
 from exchange.store.sites import add_column, register_site
-from exchange.store.writing import apply_batch
 
 
 def load_demo(

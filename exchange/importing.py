@@ -15,13 +15,13 @@ from pathlib import Path
 import orjson
 from sqlalchemy import Connection
 
-from exchange.classification import Marks
+from exchange.classification import Marks, shipped_marks
 from exchange.errors import InvalidInput
 from exchange.record_input import Deletion, RecordInput, parse_item
 from exchange.store import Store
 from exchange.store.audit import audit
 from exchange.store.sites import require_site
-from exchange.store.writing import ItemResult, apply_batch
+from exchange.store.writing import ItemResult, write_batch
 
 BATCH = 500
 MAX_LINE_BYTES = 4 * 1024 * 1024
@@ -131,6 +131,11 @@ def _flush(
         counts = Counter(result.outcome for result in results)
         audit(conn, actor, "import", site, report.path, counts=dict(counts))
 
-    for result in apply_batch(store, site, batch, marks, then=record if actor else None):
+    with store.write() as conn:
+        held = (shipped_marks() if marks is None else marks).find
+        results = write_batch(conn, site, batch, held)
+        if actor:
+            record(conn, results)
+    for result in results:
         report.outcomes[result.outcome] += 1
     batch.clear()

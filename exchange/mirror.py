@@ -33,7 +33,7 @@ from exchange.store import Store
 from exchange.store.audit import audit
 from exchange.store.mirrors import confirm, mirror_cursor, save_mirror_cursor
 from exchange.store.sites import Site, branch_of, list_sites, register_site
-from exchange.store.writing import ItemResult, apply_batch
+from exchange.store.writing import ItemResult, write_batch
 
 PAGE_LIMIT = 500
 TIMEOUT_SECONDS = 30
@@ -195,7 +195,10 @@ def _apply(
         if cursor is not None:
             save_mirror_cursor(conn, origin, cursor)
 
-    for result in apply_batch(store, site, items, _TRUST_ORIGIN, then=then):
+    with store.write() as conn:
+        results = write_batch(conn, site, items, _TRUST_ORIGIN.find)
+        then(conn, results)
+    for result in results:
         report.outcomes[result.outcome] += 1
 
 

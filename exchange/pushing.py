@@ -25,7 +25,7 @@ from exchange.store.audit import audit
 from exchange.store.idempotency import keep_response, stored_response
 from exchange.store.keys import ApiKey
 from exchange.store.sites import get_site
-from exchange.store.writing import MAX_BATCH, ItemResult, apply_batch
+from exchange.store.writing import MAX_BATCH, ItemResult, write_batch
 
 MAX_BODY_BYTES = 16 * 1024 * 1024
 _TOKEN = re.compile(r"^[\x21-\x7e]{1,128}$")
@@ -64,7 +64,8 @@ def push(
             keep_response(conn, key.id, idempotency_token, request_hash, 200, answer["body"])
 
     try:
-        apply_batch(store, site, [item for _, item in parsed], marks, then=record)
+        with store.write() as conn:
+            record(conn, write_batch(conn, site, [item for _, item in parsed], marks.find))
     except IntegrityError:
         # A concurrent request with the same token committed first: answer as it did.
         earlier = idempotency_token and _earlier(store, key, idempotency_token, request_hash)

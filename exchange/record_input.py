@@ -5,16 +5,13 @@ so a CMS may send more than we store; ``source`` is accepted as another name for
 (发布机构), which lets the JSON Lines of other systems be imported as they are.
 """
 
-import hashlib
 import re
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
-
-import orjson
 
 from exchange.errors import InvalidInput
 from exchange.html_text import html_to_text
 from exchange.links import is_web_link
+from exchange.store.items import Deletion, RecordInput
 
 CLUSTER_TZ = timezone(timedelta(hours=8), "CST")
 SHARE_TYPES = ("unconditional", "conditional", "none")
@@ -25,46 +22,6 @@ MAX_SHORT = 128
 MAX_URL = 2048
 
 _LOCAL_ID = re.compile(r"^[^\s/]{1,128}$")
-
-
-@dataclass(frozen=True)
-class RecordInput:
-    """A record as a site publishes it (a published item of the unified resource store)."""
-
-    local_id: str
-    title: str
-    body: str
-    url: str = ""
-    column: str = ""
-    doc_type: str = ""
-    published: datetime | None = None
-    updated: datetime | None = None
-    version: int | None = None
-    share: str = "unconditional"
-    public: bool = True
-    index_no: str = ""
-    issuer: str = ""
-    doc_no: str = ""
-    subject: str = ""
-    written: date | None = None
-
-    def content_hash(self) -> str:
-        """Identifies the content, so a repeated push of the same thing changes nothing."""
-        fields = [
-            self.title, self.body, self.url, self.column, self.doc_type,
-            self.published.isoformat() if self.published else None,
-            self.share, self.public, self.index_no, self.issuer, self.doc_no, self.subject,
-            self.written.isoformat() if self.written else None,
-        ]  # fmt: skip
-        return hashlib.sha256(orjson.dumps(fields)).hexdigest()
-
-
-@dataclass(frozen=True)
-class Deletion:
-    """A withdrawal: the record becomes a tombstone."""
-
-    local_id: str
-    version: int | None = None
 
 
 def parse_item(raw: object) -> RecordInput | Deletion:

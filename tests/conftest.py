@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from exchange.batches import apply_batch
 from exchange.index_feed import IndexFeed
 from exchange.record_input import parse_item
 from exchange.settings import Config
 from exchange.store import Store, open_store, tables
 from exchange.store.sites import register_site
-from exchange.store.writing import ItemResult, apply_batch
+from exchange.store.writing import ItemResult
 from indexer import building
 from indexer.searching import IndexReader, SearchRequest, SearchResult, search
 from tests import databases, processes

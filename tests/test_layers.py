@@ -1,5 +1,6 @@
 """The layers as docs/architecture.md draws them, read from the code's module-level imports:
-the indexer never imports the exchange, the store never imports the indexer, no import circle."""
+the indexer never imports the exchange, the store never imports the indexer nor the rules above
+it, no import circle."""
 
 import ast
 from pathlib import Path
@@ -85,3 +86,20 @@ def test_the_store_never_imports_the_indexer():
         for target in targets
         if target.startswith("indexer")
     }
+
+
+# What the store may import from above it: leaves with no rule of their own (the errors it
+# raises, the request's origin its audit entries carry, the normal form of a hidden query).
+STORE_MAY_IMPORT = {"exchange.errors", "exchange.request_origin", "exchange.query_screen"}
+
+
+def test_the_store_imports_no_rule_from_above_it():
+    graph = imports()
+    above = {
+        (module, target)
+        for module, targets in graph.items()
+        if module.startswith("exchange.store")
+        for target in targets
+        if target.startswith("exchange.") and not target.startswith("exchange.store")
+    }
+    assert {target for _, target in above} <= STORE_MAY_IMPORT, above

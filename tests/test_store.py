@@ -3,12 +3,12 @@
 import pytest
 from sqlalchemy import select, update
 
+from exchange.batches import apply_batch
 from exchange.errors import Conflict, NotFound, Unavailable
 from exchange.record_input import parse_item
 from exchange.store import open_store, tables
 from exchange.store.feed import read_changes
 from exchange.store.sites import all_sites, branch_of, set_site_state
-from exchange.store.writing import apply_batch
 from tests.conftest import record
 
 

@@ -8,8 +8,13 @@ and a puller reading ``seq > cursor`` can never skip a row that commits late.
 Versions make retries and out-of-order delivery harmless: an item with a lower version than
 the stored one is *stale*, identical content is *unchanged*, and neither takes a number.
 
-An item carrying a classification mark (:mod:`exchange.classification`) is *held* for
-confidentiality review: stored with a number, but seen by no reader until it is released.
+An item carrying a classification mark (the caller's rule, :mod:`exchange.classification`)
+is *held* for confidentiality review: stored with a number, but seen by no reader until it is
+released.
+
+:func:`write_batch` writes in a transaction the caller opened (``with store.write() as
+conn``), so that what the caller records beside it — the audit entry, the response kept for an
+idempotency key, a mirror's cursor — commits with the batch or not at all.
 """
 
 from collections.abc import Callable
@@ -18,11 +23,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, bindparam, select, update
 
-from exchange.classification import Marks, shipped_marks
 from exchange.errors import Conflict
-from exchange.record_input import Deletion, RecordInput
 from exchange.store import tables
-from exchange.store.engine import Store
+from exchange.store.items import Deletion, RecordInput
 from exchange.store.migrations import CHANGE_SEQ
 from exchange.store.sharing import reach_of
 from exchange.store.sites import ensure_columns, require_site
@@ -52,39 +55,30 @@ class ItemResult:
         return out
 
 
-def apply_batch(
-    store: Store,
-    site: str,
-    items: list[RecordInput | Deletion],
-    marks: Marks | None = None,
-    then: Callable[[Connection, list[ItemResult]], None] | None = None,
-) -> list[ItemResult]:
-    """Write a batch for one site in one transaction; durable when this returns.
+MarkOf = Callable[[str, str], str | None]
+"""The classification mark a record's title and body carry, or None: such a record is held."""
 
-    ``marks`` are the classification marks that hold an item (the shipped list by default).
-    ``then`` runs inside the batch's transaction with its results, so what it writes — the
-    audit entry, the response kept for an idempotency key — commits with the batch or not at all.
-    """
+
+def write_batch(
+    conn: Connection, site: str, items: list[RecordInput | Deletion], mark_of: MarkOf
+) -> list[ItemResult]:
+    """Write a batch for one site in the caller's transaction; durable when it commits."""
     if len(items) > MAX_BATCH:
         raise ValueError(f"at most {MAX_BATCH} items a batch")
-    with store.write() as conn:
-        # Batches for one site take turns from here to commit, so each decides on what the one
-        # before it wrote: two that create the same new record on PostgreSQL give created and
-        # unchanged instead of a unique-key violation. (SQLite runs one writer at a time anyway;
-        # NO KEY UPDATE leaves rows that refer to the site free to be written meanwhile.)
-        s = tables.sites.c
-        conn.execute(select(s.code).where(s.code == site).with_for_update(key_share=True))
-        owner = require_site(conn, site)
-        if owner.state != "open":
-            raise Conflict(f"site {site} is closed", code="site_closed")
-        results = _apply(conn, site, items, shipped_marks() if marks is None else marks)
-        if then is not None:
-            then(conn, results)
-        return results
+    # Batches for one site take turns from here to commit, so each decides on what the one
+    # before it wrote: two that create the same new record on PostgreSQL give created and
+    # unchanged instead of a unique-key violation. (SQLite runs one writer at a time anyway;
+    # NO KEY UPDATE leaves rows that refer to the site free to be written meanwhile.)
+    s = tables.sites.c
+    conn.execute(select(s.code).where(s.code == site).with_for_update(key_share=True))
+    owner = require_site(conn, site)
+    if owner.state != "open":
+        raise Conflict(f"site {site} is closed", code="site_closed")
+    return _apply(conn, site, items, mark_of)
 
 
 def _apply(
-    conn: Connection, site: str, items: list[RecordInput | Deletion], marks: Marks
+    conn: Connection, site: str, items: list[RecordInput | Deletion], mark_of: MarkOf
 ) -> list[ItemResult]:
     r = tables.records.c
     ids = list({item.local_id for item in items})
@@ -102,7 +96,7 @@ def _apply(
     written: list[int] = []
     pending: dict[str, dict] = {}
     for item in items:
-        result, row = _decide(item, existing.get(item.local_id), now, marks)
+        result, row = _decide(item, existing.get(item.local_id), now, mark_of)
         results.append(result)
         if row is None:
             continue
@@ -143,7 +137,7 @@ class _Seen:
 
 
 def _decide(
-    item: RecordInput | Deletion, old, now: datetime, marks: Marks
+    item: RecordInput | Deletion, old, now: datetime, mark_of: MarkOf
 ) -> tuple[ItemResult, dict | None]:
     if isinstance(item, Deletion):
         return _decide_deletion(item, old, now)
@@ -159,7 +153,7 @@ def _decide(
                               reason="same version with different content"), None  # fmt: skip
     version = item.version if item.version is not None else (old.version + 1 if old else 1)
     row = _row(item, content_hash, version, now)
-    mark = marks.find(item.title, item.body)
+    mark = mark_of(item.title, item.body)
     if mark:
         row["review"] = "held"
     now_reach = reach_of(False, row["review"], item.share, item.public)

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from exchange.batches import apply_batch
 from exchange.record_input import parse_item
 from exchange.store import Store
-from exchange.store.writing import apply_batch
 from indexer.generations import Generations
 from tests.e2e.conftest import poll, run_zhanqun
 

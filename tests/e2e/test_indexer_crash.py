@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from exchange.batches import apply_batch
 from exchange.record_input import parse_item
 from exchange.settings import Config
 from exchange.store import Store, tables
 from exchange.store.feed import last_seq
-from exchange.store.writing import apply_batch
 from indexer.generations import Generations
 from indexer.locking import RunLock
 from indexer.searching import IndexReader, IndexUnavailable, SearchRequest, search

@@ -9,6 +9,7 @@ import threading
 import pytest
 
 from exchange import cli
+from exchange.batches import apply_batch
 from exchange.record_input import parse_item
 from exchange.store import backups, open_store
 from exchange.store.audit import recent_entries
@@ -17,7 +18,6 @@ from exchange.store.feed import read_changes
 from exchange.store.keys import issue_key
 from exchange.store.migrations import SCHEMA_VERSION
 from exchange.store.restoring import restore_backup, store_identity
-from exchange.store.writing import apply_batch
 from tests.conftest import record
 from tests.databases import store_url
 from tests.exchange.test_migration import ADDED_BY

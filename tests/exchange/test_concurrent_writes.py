@@ -10,13 +10,14 @@ import threading
 import time
 from collections.abc import Callable
 
+from exchange.classification import shipped_marks
 from exchange.pulling import read_page
 from exchange.record_input import parse_item
 from exchange.store import open_store
 from exchange.store.feed import read_changes
 from exchange.store.migrations import store_id
 from exchange.store.sharing import Audience
-from exchange.store.writing import apply_batch
+from exchange.store.writing import write_batch
 from tests.conftest import record
 
 SITES = ("530500", "530521", "530581", "530521100")
@@ -40,9 +41,19 @@ def run_all(jobs: list[Callable[[], None]]) -> list[BaseException]:
     return errors
 
 
+def write_then(store, site: str, items: list, then: Callable | None = None) -> list:
+    """A batch written as push writes it, then ``then`` in the same transaction before it
+    commits (with the connection and the results)."""
+    with store.write() as conn:
+        results = write_batch(conn, site, items, shipped_marks().find)
+        if then is not None:
+            then(conn, results)
+    return results
+
+
 def slow_commit(rng: random.Random) -> Callable:
-    """A ``then`` for :func:`apply_batch`: runs after the batch took its numbers and wrote its
-    rows, so the transaction holds them a while before it commits."""
+    """Runs after the batch took its numbers and wrote its rows, so the transaction holds them
+    a while before it commits."""
     return lambda conn, results: time.sleep(rng.uniform(0, 0.02))
 
 
@@ -87,7 +98,7 @@ def test_a_puller_misses_nothing_while_transactions_commit_late(cluster):
                 items = [
                     parse_item(record(f"w{n}-{b}-{i}", f"公告 {n} {b} {i}")) for i in range(size)
                 ]
-                apply_batch(cluster, SITES[n % len(SITES)], items, then=slow_commit(rng))
+                write_then(cluster, SITES[n % len(SITES)], items, slow_commit(rng))
                 time.sleep(rng.uniform(0, 0.01))
 
         return write
@@ -112,7 +123,7 @@ def test_a_mirror_converges_while_records_keep_changing(cluster):
                 if b % 4 == 3:
                     gone = rng.choice([i for i in range(10) if i not in ids])
                     items.append(parse_item({"id": f"r{gone}", "deleted": True}))
-                apply_batch(cluster, site, items, then=slow_commit(rng))
+                write_then(cluster, site, items, slow_commit(rng))
                 time.sleep(rng.uniform(0, 0.01))
 
         return write
@@ -146,7 +157,7 @@ def test_two_pushers_creating_the_same_record_at_once_both_get_an_answer(cluster
             if name != "first":
                 first_wrote.wait(10)
                 second_started.set()
-            results = apply_batch(cluster, "530500", [parse_item(record("new", title))], then=then)
+            results = write_then(cluster, "530500", [parse_item(record("new", title))], then)
             outcomes[name] = [r.outcome for r in results]
 
         return run

@@ -94,19 +94,19 @@ def test_a_batch_that_fails_leaves_the_cursor_where_it_was(zq, keys, live_url, l
     origin_records(zq)
     import exchange.mirror as client
 
-    real = client.apply_batch
+    real = client.write_batch
     calls = []
 
-    def failing(store, site, items, marks, then):
+    def failing(conn, site, items, mark_of):
         calls.append(site)
         if site == "530521100":
             raise RuntimeError("disk full")
-        return real(store, site, items, marks, then=then)
+        return real(conn, site, items, mark_of)
 
-    monkeypatch.setattr(client, "apply_batch", failing)
+    monkeypatch.setattr(client, "write_batch", failing)
     with pytest.raises(RuntimeError):
         mirror(local, live_url, keys["county"], limit=100)
-    monkeypatch.setattr(client, "apply_batch", real)
+    monkeypatch.setattr(client, "write_batch", real)
     # The page's first site was committed; the cursor was not, so the page comes again.
     report = mirror(local, live_url, keys["county"], limit=100)
     assert report.outcomes == {"unchanged": 30, "not_found": 1, "created": 1}

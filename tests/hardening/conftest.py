@@ -12,13 +12,13 @@ import pytest
 from falcon import testing
 
 from exchange.app import create_app
+from exchange.batches import apply_batch
 from exchange.index_feed import IndexFeed
 from exchange.record_input import parse_item
 from exchange.settings import Config
 from exchange.store import open_store
 from exchange.store.keys import issue_key
 from exchange.store.sites import register_site
-from exchange.store.writing import apply_batch
 from indexer import building
 from indexer.searching import IndexReader
 from tests import databases
