@@ -89,8 +89,8 @@ def table_queries(services: set[str]) -> list[tuple[str, tuple[str, ...], str]]:
 
 def demo_service_names() -> set[str]:
     """Every service the demo cluster has guides to: its catalogue's and its topics'."""
-    from exchange.demo_services import catalogue
-    from exchange.demo_templates import TOPICS
+    from exchange.demo.services import catalogue
+    from exchange.demo.templates import TOPICS
     from indexer.analysis.normalize import fold
 
     names = {s["name"] for s in catalogue()}

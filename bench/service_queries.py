@@ -14,7 +14,7 @@ that an evaluation on the demo can expect a service guide to be found at all).
 from dataclasses import dataclass
 from functools import cache
 
-from exchange.demo_templates import TOPICS
+from exchange.demo.templates import TOPICS
 from indexer.plain_language import split
 
 

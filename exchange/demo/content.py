@@ -10,7 +10,7 @@ This module fabricates such a cluster without any network or file access:
 * :func:`demo_sites` lists the sites (parents before children);
 * :func:`demo_columns` lists the standard columns of one site;
 * :func:`demo_records` composes ``(site_code, record)`` pairs from the
-  templates of :mod:`exchange.demo_templates` (a data file), deterministically for a given
+  templates of :mod:`exchange.demo.templates` (a data file), deterministically for a given
   ``seed`` and ``today``.
 
 The generated data deliberately contains edge cases useful for testing a
@@ -27,7 +27,7 @@ import random
 import re
 from typing import Any
 
-from exchange import demo_templates as T
+from exchange.demo import templates as T
 
 __all__ = ["demo_columns", "demo_records", "demo_sites"]
 

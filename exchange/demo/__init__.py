@@ -5,8 +5,8 @@ from collections import defaultdict
 from datetime import date
 
 from exchange.batches import apply_batch
-from exchange.demo_content import demo_columns, demo_records, demo_sites
-from exchange.demo_services import service_records
+from exchange.demo.content import demo_columns, demo_records, demo_sites
+from exchange.demo.services import service_records
 from exchange.errors import Conflict
 from exchange.record_input import parse_item
 from exchange.store import Store

@@ -10,7 +10,7 @@ import hashlib
 import importlib.resources
 import json
 
-from exchange import demo_templates as T
+from exchange.demo import templates as T
 
 COLUMN = "办事服务/办事指南"
 DOC_TYPE = "办事服务"

@@ -1,8 +1,8 @@
 """The demo cluster's text material (``exchange/data/demo_templates.json``), for
-:mod:`exchange.demo_content` and :mod:`exchange.demo_services`: site descriptions, column
+:mod:`exchange.demo.content` and :mod:`exchange.demo.services`: site descriptions, column
 definitions, topics and the sentence and title templates demo records are composed from.
 
-Read on first use, as module attributes (``demo_templates.TOPICS``); the file's ``_about``
+Read on first use, as module attributes (``templates.TOPICS``); the file's ``_about``
 says what each table holds and which placeholders the templates use. Pairs (a column's five
 fields, an issuer and its document prefix, a topic's special titles) are tuples, as in code.
 """
