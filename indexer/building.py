@@ -33,7 +33,7 @@ from indexer.generations import Generations, GenerationState
 from indexer.integrity import seal, verify
 from indexer.lexicon import LEXICON, merge_phrases, title_phrases, write_lexicon
 from indexer.locking import RunLock
-from indexer.schema import INDEX_FORMAT
+from indexer.schema import INDEX_FORMAT, PLAIN_FIELDS
 from indexer.segment_writing import MemorySegmentWriter, ParallelWriter
 from indexer.synonyms import Synonyms
 
@@ -393,11 +393,8 @@ def _fields(doc: IndexDocument) -> dict:
     fields = {
         "key": doc.key,
         "seq": doc.seq,
-        "site": doc.site,
-        "tier": doc.tier,
+        **{name: getattr(doc, name) for name in PLAIN_FIELDS},
         "branch": " ".join(doc.branch),
-        "column": doc.column,
-        "doc_type": doc.doc_type,
         "title": doc.title,
         "body": doc.body,
         "url": doc.url,

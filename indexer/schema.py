@@ -16,6 +16,9 @@ tokenizer rule, the folding of text); the indexer then rebuilds by itself while 
 generation serves (indexer.building). 1: generations written before versions were recorded."""
 
 TEXT_FIELDS = ("title", "body")
+PLAIN_FIELDS = ("site", "tier", "column", "doc_type")
+"""A record's plain-id fields, each written from the IndexDocument attribute of its name: what
+search filters select on (``SearchRequest.filters``), stored for hits and kept in a column."""
 FACET_FIELDS = ("tier", "site", "doc_type", "year")
 
 
@@ -24,11 +27,8 @@ def record_schema() -> fields.Schema:
     return fields.Schema(
         key=fields.ID(stored=True, unique=True),
         seq=fields.NUMERIC(int, bits=64, stored=True),
-        site=fields.ID(stored=True, sortable=True),
-        tier=fields.ID(stored=True, sortable=True),
+        **{name: fields.ID(stored=True, sortable=True) for name in PLAIN_FIELDS},
         branch=fields.KEYWORD(scorable=False),
-        column=fields.ID(stored=True, sortable=True),
-        doc_type=fields.ID(stored=True, sortable=True),
         year=fields.ID(sortable=True),
         published=fields.DATETIME(stored=True, sortable=True),
         # The title also lives in a column: re-ranking reads it without unpickling bodies.
