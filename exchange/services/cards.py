@@ -27,13 +27,41 @@ FILLERS = frozenset(_FILLER_TEXT.split())
 # 转移: no card; 公积金提取 fits one).
 MIN_COVERAGE = 0.2
 MIN_PARTIAL_COVERAGE = 0.2
-# One word alone must say most of the name: 社保卡 → 社会保障卡申领, 居住证 → 居住证申领, not
-# a topic word a name starts with (义务教育 → 义务教育阶段转学办理, 野外 → 野外用火审批).
+# One word alone, or the words of a query missing one, must say most of the name (社保卡 →
+# 社会保障卡申领, 居住证 → 居住证申领), not a topic word a name starts with (义务教育 →
+# 义务教育阶段转学办理, 野外 火源 → 野外用火审批, 医保 基金 → 医保异地就医备案) — unless a word
+# is the name's own matter (离婚 of 内地居民离婚登记) or the name does the query's verb.
 ONE_WORD_COVERAGE = 0.5
 AMBIGUOUS_COVERAGE = 0.75
 AMBIGUOUS_MARGIN = 0.25
 # Two names of one service: the shorter's characters in order in the longer, and this share.
 FAMILY_SHARE = 0.7
+# What a name ends in that says what is done, not to what: a word that ends where these begin
+# is the name's own matter (离婚 of 内地居民离婚登记, 转学 of 义务教育阶段转学办理, 危房改造 of
+# 农村危房改造补助申请), not a topic word it starts with (义务教育, 野外).
+GENERIC_ENDS = (
+    "办理", "申请", "申领", "登记", "认定", "备案", "审批", "核发", "许可证", "许可", "补助",
+    "补贴", "申报", "手续", "服务", "换证", "换领", "换发", "补发", "补领", "补办", "领用",
+    "领取", "提取", "变更", "注销", "设立", "转移接续", "转移", "接续", "参保", "缴费",
+    "待遇", "预约",
+)  # fmt: skip
+# A verb of one character a citizen says (怎么交, 怎么转, 领), and what names write for it:
+# the service that does what the query asks wins over one that only shares its object
+# (养老保险 怎么 转: 基本养老保险关系转移接续, not 城乡居民基本养老保险参保登记).
+ACTIONS = {
+    "交": ("缴纳", "缴费", "缴存", "参保", "补缴", "缴"),
+    "缴": ("缴纳", "缴费", "缴存", "参保", "补缴", "缴"),
+    "转": ("转移", "转入", "转出", "转学", "转"),
+    "迁": ("迁移", "迁入", "迁出", "迁"),
+    "领": ("申领", "领取", "领用", "补领", "换领", "领"),
+    "取": ("提取", "领取", "取"),
+    "提": ("提取",),
+    "补": ("补发", "补领", "补办", "补缴", "补"),
+    "换": ("换证", "换领", "换发", "换"),
+    "查": ("查询", "查"),
+    "报": ("报销", "申报", "报"),
+    "开": ("开办", "设立", "开"),
+}
 
 
 @dataclass(frozen=True)
@@ -64,7 +92,10 @@ def choose_card(
     怎么 and place names aside) or, for two words or more, all but one; its coverage is the
     share of its name those words make up. The card is the best candidate if it is the only
     one holding every word (or, none doing so, the only one holding all but one) with enough
-    coverage, or if it names the query clearly better than every other candidate.
+    coverage, or the only one doing the query's verb (怎么 转: 转移), or if it names the query
+    clearly better than every other candidate. One word alone, or all but one, must make up
+    half the name, unless a word is the name's own matter (see :data:`GENERIC_ENDS`) or the
+    name does the query's verb.
     """
     by_name, offered, places = _prepared(items, sites)
     found: dict[str, Fit] = {}
@@ -76,7 +107,9 @@ def choose_card(
             # Another wording (a synonym's) brings in services holding all its words, and
             # fits better those the typed words found, but no rival missing one of its words
             # (教师资格证认定 said as 教资 证 认定 would bring 职业技能等级认定).
-            if number and not fit.complete and name not in found:
+            # Unless the words as typed fit nothing (办厂 要 做 环评: the synonym's 环境影响评价
+            # names the service).
+            if number and not fit.complete and name not in found and found:
                 continue
             if name not in found or fit > found[name]:
                 found[name] = fit
@@ -91,9 +124,11 @@ def choose_card(
         return None
     ranked = sorted(pool.items(), key=lambda kv: (kv[1], -len(kv[0])), reverse=True)
     name, fit = ranked[0]
-    if len(ranked) == 1 and fit.words == 1:
+    # The only candidate, or the only one doing what the query asks (怎么 转, 领).
+    alone = len(ranked) == 1 or fit.acts > ranked[1][1].acts
+    if alone and (fit.words == 1 or not fit.complete) and not (fit.core or fit.acts):
         needed = ONE_WORD_COVERAGE
-    elif len(ranked) == 1:
+    elif alone:
         needed = MIN_COVERAGE if fit.complete else MIN_PARTIAL_COVERAGE
     else:
         needed = max(AMBIGUOUS_COVERAGE, ranked[1][1].coverage + AMBIGUOUS_MARGIN)
@@ -145,9 +180,12 @@ class Fit:
     """How well a query's words fit a service's name (ordered: better is greater)."""
 
     complete: bool  # every word is in the name (else all but one)
+    acts: int  # the query's verbs (交, 转 …) the name does (缴费, 转移 …)
     coverage: float  # the share of the name the words found make up
     offered: int  # how many sites offer it
     words: int = field(default=0, compare=False)  # how many words had to be found
+    # A word found ends where the name's generic end begins (离婚 of 内地居民离婚登记).
+    core: bool = field(default=False, compare=False)
 
 
 _PREPARED: list = [None, None, None]
@@ -184,9 +222,30 @@ def _fits(offered: Counter[str], words: list[str], places: dict[str, str]) -> di
         missing = len(required) - len(inside)
         if not inside or missing > 1 or (missing == 1 and len(required) == 1):
             continue
-        coverage = _covered(name, [*inside, *(w for w in optional if w in name)])
-        fits[name] = Fit(missing == 0, round(coverage, 3), count, len(required))
+        done = [_done(name, w) for w in dict.fromkeys(optional) if w in ACTIONS]
+        acts = [form for form in done if form]
+        coverage = _covered(name, [*inside, *(w for w in optional if w in name), *acts])
+        core = any(_core(name).endswith(w) for w in inside)
+        fits[name] = Fit(missing == 0, len(acts), round(coverage, 3), count, len(required), core)
     return fits
+
+
+def _done(name: str, verb: str) -> str:
+    """How ``name`` writes the verb (转 → 转移), if it does: its longest form in the name."""
+    return next((form for form in ACTIONS[verb] if form in name), "")
+
+
+def _core(name: str) -> str:
+    """The name without its generic ends (内地居民离婚登记 → 内地居民离婚, 农村危房改造补助申请
+    → 农村危房改造)."""
+    changed = True
+    while changed:
+        changed = False
+        for end in GENERIC_ENDS:
+            if name.endswith(end) and len(name) > len(end):
+                name = name[: -len(end)]
+                changed = True
+    return name
 
 
 def _by_place(same: list[ServiceItem], sites: dict[str, Site], anchor: str | None) -> ServiceCard:
