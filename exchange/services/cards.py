@@ -27,10 +27,10 @@ FILLERS = frozenset(_FILLER_TEXT.split())
 # 转移: no card; 公积金提取 fits one).
 MIN_COVERAGE = 0.2
 MIN_PARTIAL_COVERAGE = 0.2
-# One word alone, or the words of a query missing one, must say most of the name (社保卡 →
-# 社会保障卡申领, 居住证 → 居住证申领), not a topic word a name starts with (义务教育 →
-# 义务教育阶段转学办理, 野外 火源 → 野外用火审批, 医保 基金 → 医保异地就医备案) — unless a word
-# is the name's own matter (离婚 of 内地居民离婚登记) or the name does the query's verb.
+# One word alone must say most of the name (社保卡 → 社会保障卡申领, 居住证 → 居住证申领), not
+# a topic word a name starts with (义务教育 → 义务教育阶段转学办理, 野外 → 野外用火审批) —
+# unless it is the name's own matter (离婚 of 内地居民离婚登记) or the name does the query's
+# verb (失业 怎么 领 → 失业保险金申领).
 ONE_WORD_COVERAGE = 0.5
 AMBIGUOUS_COVERAGE = 0.75
 AMBIGUOUS_MARGIN = 0.25
@@ -93,9 +93,9 @@ def choose_card(
     share of its name those words make up. The card is the best candidate if it is the only
     one holding every word (or, none doing so, the only one holding all but one) with enough
     coverage, or the only one doing the query's verb (怎么 转: 转移), or if it names the query
-    clearly better than every other candidate. One word alone, or all but one, must make up
-    half the name, unless a word is the name's own matter (see :data:`GENERIC_ENDS`) or the
-    name does the query's verb.
+    clearly better than every other candidate. One word alone must make up half the name,
+    unless it is the name's own matter (see :data:`GENERIC_ENDS`) or the name does the
+    query's verb. An office's name (教育体育局) is no word of the query.
     """
     by_name, offered, places = _prepared(items, sites)
     found: dict[str, Fit] = {}
@@ -126,7 +126,7 @@ def choose_card(
     name, fit = ranked[0]
     # The only candidate, or the only one doing what the query asks (怎么 转, 领).
     alone = len(ranked) == 1 or fit.acts > ranked[1][1].acts
-    if alone and (fit.words == 1 or not fit.complete) and not (fit.core or fit.acts):
+    if alone and fit.words == 1 and not (fit.core or fit.acts):
         needed = ONE_WORD_COVERAGE
     elif alone:
         needed = MIN_COVERAGE if fit.complete else MIN_PARTIAL_COVERAGE
@@ -210,24 +210,48 @@ def _fits(offered: Counter[str], words: list[str], places: dict[str, str]) -> di
     """How the words fit each service name (``offered``: name → how many items have it)."""
     # Fillers and single characters (用, 交, 转 …) count where the name has them, and are
     # not required.
+    # An office's name (教育体育局, 人社局) says who, not what: neither required nor counted.
     required = list(
-        dict.fromkeys(w for w in words if w not in places and w not in FILLERS and len(w) > 1)
+        dict.fromkeys(
+            w
+            for w in words
+            if w not in places and w not in FILLERS and len(w) > 1 and not _office(w)
+        )
     )
     optional = [w for w in words if w in FILLERS or (len(w) == 1 and w not in places)]
     if not required:
         return {}
+    # A verb and a character the segmenter keeps together (领钱, 转到) that no name holds is
+    # the verb: 失业 能 领钱 asks for what 失业保险金申领 does.
+    verbs = [
+        w
+        for w in required
+        if len(w) == 2 and w[0] in ACTIONS and not any(w in name for name in offered)
+    ]
+    wanted = [w for w in required if w not in verbs]
+    optional += [w[0] for w in verbs]
+    if not wanted:
+        return {}
     fits = {}
     for name, count in offered.items():
-        inside = [w for w in required if w in name]
-        missing = len(required) - len(inside)
-        if not inside or missing > 1 or (missing == 1 and len(required) == 1):
+        inside = [w for w in wanted if w in name]
+        missing = len(wanted) - len(inside)
+        if not inside or missing > 1 or (missing == 1 and len(wanted) == 1):
             continue
         done = [_done(name, w) for w in dict.fromkeys(optional) if w in ACTIONS]
         acts = [form for form in done if form]
         coverage = _covered(name, [*inside, *(w for w in optional if w in name), *acts])
         core = any(_core(name).endswith(w) for w in inside)
-        fits[name] = Fit(missing == 0, len(acts), round(coverage, 3), count, len(required), core)
+        fits[name] = Fit(missing == 0, len(acts), round(coverage, 3), count, len(wanted), core)
     return fits
+
+
+_OFFICES = ("局", "委", "委员会", "办公室", "中心", "厅", "政府")
+
+
+def _office(word: str) -> bool:
+    """Whether a word is the name of an office (医疗保障局, 政务服务中心)."""
+    return len(word) >= 3 and word.endswith(_OFFICES)
 
 
 def _done(name: str, verb: str) -> str:

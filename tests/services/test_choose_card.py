@@ -23,6 +23,7 @@ NAMES = [
     "建设项目环境影响评价审批",
     "教师资格认定",
     "职业技能等级认定",
+    "个人所得税综合所得汇算清缴",
 ]
 ITEMS = [
     ServiceItem(f"{site}/{i}", site, name, f"{name}办事指南", f"https://x/{i}", None, ())
@@ -43,10 +44,12 @@ def card_name(*wordings: list[str]) -> str | None:
         (["离婚", "手续"], "内地居民离婚登记"),
         (["转学"], "义务教育阶段转学办理"),
         (["初中", "转学"], "义务教育阶段转学办理"),
-        # A topic word the name starts with is not enough, alone or with another word.
+        # A topic word the name starts with is not enough, nor beside an office's name.
         (["义务教育"], None),
-        (["医保", "基金"], None),
-        (["义务教育", "经费"], None),
+        (["教育体育局", "义务教育"], None),
+        (["医疗保障局", "医保"], None),
+        # Beside a word the name lacks, a fifth of the name is enough (all but one word).
+        (["个人所得税", "退税"], "个人所得税综合所得汇算清缴"),
     ],
 )
 def test_a_name_s_own_matter_names_it_a_topic_word_does_not(words, expected):
@@ -59,8 +62,10 @@ def test_a_name_s_own_matter_names_it_a_topic_word_does_not(words, expected):
         # 养老保险 is in two names; 转 is done by one (转移), 交 by the other (参保).
         (["换", "工作", "养老保险", "怎么", "转"], "基本养老保险关系转移接续"),
         (["农村", "养老保险", "怎么", "交"], "城乡居民基本养老保险参保登记"),
-        # 失业 is in two names; 领 is done by one (申领).
+        # 失业 is in two names; 领 is done by one (申领), also said with what is taken.
         (["领", "失业", "补助"], "失业保险金申领"),
+        (["失业", "能", "领钱"], "失业保险金申领"),
+        (["失业"], None),
         # Without a verb, no one service is named.
         (["养老保险"], None),
         (["农村", "养老保险"], None),
