@@ -68,6 +68,8 @@ def test_the_split_is_stable_and_holds_out_about_half():
         ("户口怎么上", "上户口"),
         ("我想开个小饭馆要办什么证", "开饭馆"),
         ("取公积金需要什么材料", "取公积金"),
+        ("取自己的公积金", "取公积金"),
+        ("砍自家的树要审批吗", "砍树"),
     ],
 )
 def test_question_words_around_an_everyday_phrase_are_set_aside(typed, phrase):
