@@ -24,6 +24,10 @@ NAMES = [
     "教师资格认定",
     "职业技能等级认定",
     "个人所得税综合所得汇算清缴",
+    "不动产登记",
+    "不动产权证书补发",
+    "咖啡种植补贴申报",
+    "咖啡种植技术培训报名",
 ]
 ITEMS = [
     ServiceItem(f"{site}/{i}", site, name, f"{name}办事指南", f"https://x/{i}", None, ())
@@ -66,6 +70,9 @@ def test_a_name_s_own_matter_names_it_a_topic_word_does_not(words, expected):
         (["领", "失业", "补助"], "失业保险金申领"),
         (["失业", "能", "领钱"], "失业保险金申领"),
         (["失业"], None),
+        (["不动产", "怎么", "补"], "不动产权证书补发"),
+        # A verb is done by how names write it, not by its character (补 of 补贴).
+        (["咖啡", "种植", "怎么", "补"], None),
         # Without a verb, no one service is named.
         (["养老保险"], None),
         (["农村", "养老保险"], None),
