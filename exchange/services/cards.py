@@ -153,11 +153,14 @@ def _covered(name: str, words: list[str]) -> float:
 def _families(names: list[str]) -> dict[str, str]:
     """name → the name of its service: sites name one service differently (城乡居民养老保险
     参保登记, 城乡居民基本养老保险参保登记); a name whose characters all stand in order in a
-    longer one and make up most of it is that service.
+    longer one and make up most of it is that service, and so is a name followed by a label
+    in quotes or brackets (企业开办“一窗通办”).
 
     >>> family = _families(["城乡居民养老保险参保登记", "城乡居民基本养老保险参保登记", "失业登记"])
     >>> family["城乡居民养老保险参保登记"], family["失业登记"]
     ('城乡居民基本养老保险参保登记', '失业登记')
+    >>> _families(["企业开办", "企业开办“一窗通办”"])["企业开办"]
+    '企业开办“一窗通办”'
     """
     family: dict[str, str] = {}
     heads: list[str] = []
@@ -170,6 +173,9 @@ def _families(names: list[str]) -> dict[str, str]:
 
 
 def _variant_of(short: str, long: str) -> bool:
+    # The name and a label in quotes or brackets after it (企业开办“一窗通办”).
+    if long.startswith(short) and long[len(short) :][:1] in _LABEL_OPENERS:
+        return True
     if len(short) < FAMILY_SHARE * len(long):
         return False
     rest = iter(long)
@@ -188,6 +194,8 @@ class Fit:
     # A word found ends where the name's generic end begins (离婚 of 内地居民离婚登记).
     core: bool = field(default=False, compare=False)
 
+
+_LABEL_OPENERS = "“\"'‘「『《〈（(【["
 
 _PREPARED: list = [None, None, None]
 
