@@ -108,9 +108,10 @@ def choose_card(
             # Another wording (a synonym's) brings in services holding all its words, and
             # fits better those the typed words found, but no rival missing one of its words
             # (教师资格证认定 said as 教资 证 认定 would bring 职业技能等级认定).
-            # Unless the words as typed fit nothing (办厂 要 做 环评: the synonym's 环境影响评价
-            # names the service).
-            if number and not fit.complete and name not in found and found:
+            # Unless the words as typed fit nothing and the synonym is the name's own matter
+            # (办厂 要 做 环评: 环境影响评价 of 建设项目环境影响评价审批; not 召开 新冠肺炎 said as
+            # 新冠, a topic word of 新冠病毒疫苗接种预约).
+            if number and not fit.complete and name not in found and (found or not fit.core):
                 continue
             if name not in found or fit > found[name]:
                 found[name] = fit
@@ -250,7 +251,8 @@ def _fits(offered: Counter[str], words: list[str], places: dict[str, str]) -> di
         done = [_done(name, w) for w in dict.fromkeys(optional) if w in ACTIONS]
         acts = [form for form in done if form]
         coverage = _covered(name, [*inside, *(w for w in optional if w in name), *acts])
-        core = any(_core(name).endswith(w) for w in inside)
+        # (A name with no generic end has no own matter apart from it: 举报 of 统计违法行为举报.)
+        core = _core(name) != name and any(_core(name).endswith(w) for w in inside)
         fits[name] = Fit(missing == 0, len(acts), round(coverage, 3), count, len(wanted), core)
     return fits
 

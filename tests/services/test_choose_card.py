@@ -28,6 +28,8 @@ NAMES = [
     "不动产权证书补发",
     "咖啡种植补贴申报",
     "咖啡种植技术培训报名",
+    "新冠病毒疫苗接种预约",
+    "统计违法行为举报",
 ]
 ITEMS = [
     ServiceItem(f"{site}/{i}", site, name, f"{name}办事指南", f"https://x/{i}", None, ())
@@ -50,6 +52,8 @@ def card_name(*wordings: list[str]) -> str | None:
         (["初中", "转学"], "义务教育阶段转学办理"),
         # A topic word the name starts with is not enough, nor beside an office's name.
         (["义务教育"], None),
+        # A name with no generic end has no own matter apart from it.
+        (["举报", "如何"], None),
         (["教育体育局", "义务教育"], None),
         (["医疗保障局", "医保"], None),
         # Beside a word the name lacks, a fifth of the name is enough (all but one word).
@@ -84,5 +88,7 @@ def test_the_service_doing_what_the_query_asks_is_the_card(words, expected):
 
 def test_a_synonym_names_the_service_when_the_words_as_typed_fit_none():
     assert card_name(["办厂", "环评"], ["办厂", "环境影响评价"]) == "建设项目环境影响评价审批"
+    # Not when the synonym is only a topic word of the name (新冠 of 新冠病毒疫苗接种预约).
+    assert card_name(["召开", "新冠肺炎"], ["召开", "新冠"]) is None
     # When the typed words fit a name, a synonym's wording brings no rival missing a word.
     assert card_name(["教资", "证", "认定"], ["教师资格", "证", "认定"]) == "教师资格认定"
