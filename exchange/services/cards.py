@@ -220,7 +220,9 @@ def _fits(offered: Counter[str], words: list[str], places: dict[str, str]) -> di
     """How the words fit each service name (``offered``: name → how many items have it)."""
     # Fillers and single characters (用, 交, 转 …) count where the name has them, and are
     # not required.
-    # An office's name (教育体育局, 人社局) says who, not what: neither required nor counted.
+    # An office's name (教育体育局, 人社局) says who, not what: not required, but it takes the
+    # one word a name may lack (教育体育局 义务教育 招生 names nothing).
+    slack = 0 if any(_office(w) for w in words) else 1
     required = list(
         dict.fromkeys(
             w
@@ -246,7 +248,7 @@ def _fits(offered: Counter[str], words: list[str], places: dict[str, str]) -> di
     for name, count in offered.items():
         inside = [w for w in wanted if w in name]
         missing = len(wanted) - len(inside)
-        if not inside or missing > 1 or (missing == 1 and len(wanted) == 1):
+        if not inside or missing > slack or (missing == 1 and len(wanted) == 1):
             continue
         done = [_done(name, w) for w in dict.fromkeys(optional) if w in ACTIONS]
         acts = [form for form in done if form]

@@ -56,6 +56,9 @@ def card_name(*wordings: list[str]) -> str | None:
         (["举报", "如何"], None),
         (["教育体育局", "义务教育"], None),
         (["医疗保障局", "医保"], None),
+        # An office's name takes the one word a name may lack.
+        (["教育体育局", "义务教育", "招生"], None),
+        (["教育体育局", "转学"], "义务教育阶段转学办理"),
         # Beside a word the name lacks, a fifth of the name is enough (all but one word).
         (["个人所得税", "退税"], "个人所得税综合所得汇算清缴"),
     ],
