@@ -79,6 +79,7 @@ VERBS = {
     "买": ("买",),
     "刻": ("刻",),
     "砍": ("砍", "砍伐"),
+    "注册": ("注册",),
 }
 """A phrase starting with one of these verbs also matches with the object first (户口怎么上),
 the verb taking any of its variants."""
