@@ -13,9 +13,9 @@ Matching is conservative, within one query part (a run of text without spaces):
   办理, 流程 …): set aside before matching, so 公积金怎么取 reads 公积金取; a table phrase found
   in the text as typed is never cut by a filler inside it;
 * a phrase that starts with a verb (:data:`VERBS`: 取公积金, 上户口, 换驾照) also matches with
-  a measure word after the verb (开个小饭馆) and with its verb after the object, when nothing
-  but fillers follows (户口怎么上, 公积金在哪里取出来); a verb may take a close variant
-  (取 → 提取, 取出来; 领 → 领取);
+  a measure word or whose it is after the verb (开个小饭馆, 砍自家的树) and with its verb
+  after the object, when nothing but fillers follows (户口怎么上, 公积金在哪里取出来); a verb
+  may take a close variant (取 → 提取, 取出来; 领 → 领取);
 * longest match first, left to right; with a segmenter, a match must start and end where the
   segmenter cuts words (开公司 is not in 离开公司);
 * a phrase that is itself one of the ``official`` words (the index's vocabulary), or part of
@@ -78,12 +78,18 @@ VERBS = {
     "考": ("考",),
     "买": ("买",),
     "刻": ("刻",),
+    "砍": ("砍", "砍伐"),
+    "注册": ("注册",),
 }
 """A phrase starting with one of these verbs also matches with the object first (户口怎么上),
 the verb taking any of its variants."""
 
 MEASURES = ("个", "一个", "家", "一家", "个小", "一个小", "家小")
 """What may stand between a verb and its object (开个小饭馆)."""
+
+OWNERS = ("自己的", "自家的", "我的", "我家的", "家里的", "本人的")
+"""Whose the object is, between a verb and its object (取自己的公积金, 砍自家的树): also
+before an object of one character (砍树), which is otherwise never said apart from its verb."""
 
 _SPLIT_OFFICIALS = re.compile(r"\s*/\s*")
 
@@ -254,14 +260,18 @@ class PlainLanguage:
 
 
 def _variants(phrase: str) -> Iterable[tuple[str, bool]]:
-    """The phrase, and for a verb and its object: the verb's variants, a measure word between
-    them, and the object first (only at the end of a query part)."""
+    """The phrase, and for a verb and its object: the verb's variants, a measure word or
+    whose it is between them, and the object first (only at the end of a query part)."""
     yield phrase, False
     for verb, forms in VERBS.items():
         obj = phrase[len(verb) :]
-        if not phrase.startswith(verb) or len(obj) < 2:
+        if not phrase.startswith(verb) or not obj:
             continue
         for form in forms:
+            for owner in OWNERS:
+                yield form + owner + obj, False
+            if len(obj) < 2:
+                continue
             yield form + obj, False
             for measure in MEASURES:
                 yield form + measure + obj, False

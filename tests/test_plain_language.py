@@ -68,6 +68,10 @@ def test_the_split_is_stable_and_holds_out_about_half():
         ("户口怎么上", "上户口"),
         ("我想开个小饭馆要办什么证", "开饭馆"),
         ("取公积金需要什么材料", "取公积金"),
+        ("取自己的公积金", "取公积金"),
+        ("砍自家的树要审批吗", "砍树"),
+        ("公司注册流程", "注册公司"),
+        ("注册一家公司", "注册公司"),
     ],
 )
 def test_question_words_around_an_everyday_phrase_are_set_aside(typed, phrase):
@@ -76,7 +80,7 @@ def test_question_words_around_an_everyday_phrase_are_set_aside(typed, phrase):
 
 
 @pytest.mark.parametrize(
-    "typed", ["离开公司", "违章建筑", "企业年检", "户口上的地址", "公积金提取"]
+    "typed", ["离开公司", "违章建筑", "企业年检", "户口上的地址", "公积金提取", "公司注册资本"]
 )
 def test_ordinary_queries_are_not_taken_over(typed):
     assert PlainLanguage.load().match(typed, Segmenter()) == []

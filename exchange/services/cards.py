@@ -27,13 +27,42 @@ FILLERS = frozenset(_FILLER_TEXT.split())
 # 转移: no card; 公积金提取 fits one).
 MIN_COVERAGE = 0.2
 MIN_PARTIAL_COVERAGE = 0.2
-# One word alone must say most of the name: 社保卡 → 社会保障卡申领, 居住证 → 居住证申领, not
-# a topic word a name starts with (义务教育 → 义务教育阶段转学办理, 野外 → 野外用火审批).
+# One word alone must say most of the name (社保卡 → 社会保障卡申领, 居住证 → 居住证申领), not
+# a topic word a name starts with (义务教育 → 义务教育阶段转学办理, 野外 → 野外用火审批) —
+# unless it is the name's own matter (离婚 of 内地居民离婚登记) or the name does the query's
+# verb (失业 怎么 领 → 失业保险金申领).
 ONE_WORD_COVERAGE = 0.5
 AMBIGUOUS_COVERAGE = 0.75
 AMBIGUOUS_MARGIN = 0.25
 # Two names of one service: the shorter's characters in order in the longer, and this share.
 FAMILY_SHARE = 0.7
+# What a name ends in that says what is done, not to what: a word that ends where these begin
+# is the name's own matter (离婚 of 内地居民离婚登记, 转学 of 义务教育阶段转学办理, 危房改造 of
+# 农村危房改造补助申请), not a topic word it starts with (义务教育, 野外).
+GENERIC_ENDS = (
+    "办理", "申请", "申领", "登记", "认定", "备案", "审批", "核发", "许可证", "许可", "补助",
+    "补贴", "申报", "手续", "服务", "换证", "换领", "换发", "补发", "补领", "补办", "领用",
+    "领取", "提取", "变更", "注销", "设立", "转移接续", "转移", "接续", "参保", "缴费",
+    "待遇", "预约",
+)  # fmt: skip
+# A verb of one character a citizen says (怎么交, 怎么转, 领), and what names write for it (not
+# the character alone: 补 of 补贴, 报 of 申报, 查 of 审查 are other verbs):
+# the service that does what the query asks wins over one that only shares its object
+# (养老保险 怎么 转: 基本养老保险关系转移接续, not 城乡居民基本养老保险参保登记).
+ACTIONS = {
+    "交": ("缴纳", "缴费", "缴存", "参保", "补缴", "缴"),
+    "缴": ("缴纳", "缴费", "缴存", "参保", "补缴", "缴"),
+    "转": ("转移", "转入", "转出", "转学"),
+    "迁": ("迁移", "迁入", "迁出"),
+    "领": ("申领", "领取", "领用", "补领", "换领"),
+    "取": ("提取", "领取"),
+    "提": ("提取",),
+    "补": ("补发", "补领", "补办", "补缴"),
+    "换": ("换证", "换领", "换发"),
+    "查": ("查询",),
+    "报": ("报销",),
+    "开": ("开办", "设立"),
+}
 
 
 @dataclass(frozen=True)
@@ -64,7 +93,10 @@ def choose_card(
     怎么 and place names aside) or, for two words or more, all but one; its coverage is the
     share of its name those words make up. The card is the best candidate if it is the only
     one holding every word (or, none doing so, the only one holding all but one) with enough
-    coverage, or if it names the query clearly better than every other candidate.
+    coverage, or the only one doing the query's verb (怎么 转: 转移), or if it names the query
+    clearly better than every other candidate. One word alone must make up half the name,
+    unless it is the name's own matter (see :data:`GENERIC_ENDS`) or the name does the
+    query's verb. An office's name (教育体育局) is no word of the query.
     """
     by_name, offered, places = _prepared(items, sites)
     found: dict[str, Fit] = {}
@@ -76,7 +108,10 @@ def choose_card(
             # Another wording (a synonym's) brings in services holding all its words, and
             # fits better those the typed words found, but no rival missing one of its words
             # (教师资格证认定 said as 教资 证 认定 would bring 职业技能等级认定).
-            if number and not fit.complete and name not in found:
+            # Unless the words as typed fit nothing and the synonym is the name's own matter
+            # (办厂 要 做 环评: 环境影响评价 of 建设项目环境影响评价审批; not 召开 新冠肺炎 said as
+            # 新冠, a topic word of 新冠病毒疫苗接种预约).
+            if number and not fit.complete and name not in found and (found or not fit.core):
                 continue
             if name not in found or fit > found[name]:
                 found[name] = fit
@@ -91,9 +126,11 @@ def choose_card(
         return None
     ranked = sorted(pool.items(), key=lambda kv: (kv[1], -len(kv[0])), reverse=True)
     name, fit = ranked[0]
-    if len(ranked) == 1 and fit.words == 1:
+    # The only candidate, or the only one doing what the query asks (怎么 转, 领).
+    alone = len(ranked) == 1 or fit.acts > ranked[1][1].acts
+    if alone and fit.words == 1 and not (fit.core or fit.acts):
         needed = ONE_WORD_COVERAGE
-    elif len(ranked) == 1:
+    elif alone:
         needed = MIN_COVERAGE if fit.complete else MIN_PARTIAL_COVERAGE
     else:
         needed = max(AMBIGUOUS_COVERAGE, ranked[1][1].coverage + AMBIGUOUS_MARGIN)
@@ -117,11 +154,14 @@ def _covered(name: str, words: list[str]) -> float:
 def _families(names: list[str]) -> dict[str, str]:
     """name → the name of its service: sites name one service differently (城乡居民养老保险
     参保登记, 城乡居民基本养老保险参保登记); a name whose characters all stand in order in a
-    longer one and make up most of it is that service.
+    longer one and make up most of it is that service, and so is a name followed by a label
+    in quotes or brackets (企业开办“一窗通办”).
 
     >>> family = _families(["城乡居民养老保险参保登记", "城乡居民基本养老保险参保登记", "失业登记"])
     >>> family["城乡居民养老保险参保登记"], family["失业登记"]
     ('城乡居民基本养老保险参保登记', '失业登记')
+    >>> _families(["企业开办", "企业开办“一窗通办”"])["企业开办"]
+    '企业开办“一窗通办”'
     """
     family: dict[str, str] = {}
     heads: list[str] = []
@@ -134,6 +174,9 @@ def _families(names: list[str]) -> dict[str, str]:
 
 
 def _variant_of(short: str, long: str) -> bool:
+    # The name and a label in quotes or brackets after it (企业开办“一窗通办”).
+    if long.startswith(short) and long[len(short) :][:1] in _LABEL_OPENERS:
+        return True
     if len(short) < FAMILY_SHARE * len(long):
         return False
     rest = iter(long)
@@ -145,10 +188,15 @@ class Fit:
     """How well a query's words fit a service's name (ordered: better is greater)."""
 
     complete: bool  # every word is in the name (else all but one)
+    acts: int  # the query's verbs (交, 转 …) the name does (缴费, 转移 …)
     coverage: float  # the share of the name the words found make up
     offered: int  # how many sites offer it
     words: int = field(default=0, compare=False)  # how many words had to be found
+    # A word found ends where the name's generic end begins (离婚 of 内地居民离婚登记).
+    core: bool = field(default=False, compare=False)
 
+
+_LABEL_OPENERS = "“\"'‘「『《〈（(【["
 
 _PREPARED: list = [None, None, None]
 
@@ -172,21 +220,69 @@ def _fits(offered: Counter[str], words: list[str], places: dict[str, str]) -> di
     """How the words fit each service name (``offered``: name → how many items have it)."""
     # Fillers and single characters (用, 交, 转 …) count where the name has them, and are
     # not required.
+    # An office's name (教育体育局, 人社局) says who, not what: not required, but it takes the
+    # one word a name may lack (教育体育局 义务教育 招生 names nothing).
+    slack = 0 if any(_office(w) for w in words) else 1
     required = list(
-        dict.fromkeys(w for w in words if w not in places and w not in FILLERS and len(w) > 1)
+        dict.fromkeys(
+            w
+            for w in words
+            if w not in places and w not in FILLERS and len(w) > 1 and not _office(w)
+        )
     )
     optional = [w for w in words if w in FILLERS or (len(w) == 1 and w not in places)]
     if not required:
         return {}
+    # A verb and a character the segmenter keeps together (领钱, 转到) that no name holds is
+    # the verb: 失业 能 领钱 asks for what 失业保险金申领 does.
+    verbs = [
+        w
+        for w in required
+        if len(w) == 2 and w[0] in ACTIONS and not any(w in name for name in offered)
+    ]
+    wanted = [w for w in required if w not in verbs]
+    optional += [w[0] for w in verbs]
+    if not wanted:
+        return {}
     fits = {}
     for name, count in offered.items():
-        inside = [w for w in required if w in name]
-        missing = len(required) - len(inside)
-        if not inside or missing > 1 or (missing == 1 and len(required) == 1):
+        inside = [w for w in wanted if w in name]
+        missing = len(wanted) - len(inside)
+        if not inside or missing > slack or (missing == 1 and len(wanted) == 1):
             continue
-        coverage = _covered(name, [*inside, *(w for w in optional if w in name)])
-        fits[name] = Fit(missing == 0, round(coverage, 3), count, len(required))
+        done = [_done(name, w) for w in dict.fromkeys(optional) if w in ACTIONS]
+        acts = [form for form in done if form]
+        coverage = _covered(name, [*inside, *(w for w in optional if w in name), *acts])
+        # (A name with no generic end has no own matter apart from it: 举报 of 统计违法行为举报.)
+        core = _core(name) != name and any(_core(name).endswith(w) for w in inside)
+        fits[name] = Fit(missing == 0, len(acts), round(coverage, 3), count, len(wanted), core)
     return fits
+
+
+_OFFICES = ("局", "委", "委员会", "办公室", "中心", "厅", "政府")
+
+
+def _office(word: str) -> bool:
+    """Whether a word is the name of an office (医疗保障局, 政务服务中心)."""
+    return len(word) >= 3 and word.endswith(_OFFICES)
+
+
+def _done(name: str, verb: str) -> str:
+    """How ``name`` writes the verb (转 → 转移), if it does: its longest form in the name."""
+    return next((form for form in ACTIONS[verb] if form in name), "")
+
+
+def _core(name: str) -> str:
+    """The name without its generic ends (内地居民离婚登记 → 内地居民离婚, 农村危房改造补助申请
+    → 农村危房改造)."""
+    changed = True
+    while changed:
+        changed = False
+        for end in GENERIC_ENDS:
+            if name.endswith(end) and len(name) > len(end):
+                name = name[: -len(end)]
+                changed = True
+    return name
 
 
 def _by_place(same: list[ServiceItem], sites: dict[str, Site], anchor: str | None) -> ServiceCard:
