@@ -2,7 +2,7 @@
 site's own 办事指南, else its nearest ancestor's, else the city level's — and does folding cut
 the look-alike results of the first page?
 
-    python -m bench.service_cards [--split dev|test|all|holdout] [--out DIR] [--records N]
+    python -m bench.service_cards [--split dev|test|all|holdout|blind] [--out DIR] [--records N]
 
 Builds the demo cluster (``load_demo``: its records and the catalogue's service guides) in a
 temporary store and index, then asks every query of the split from every open site of the
@@ -39,6 +39,9 @@ REPO = Path(__file__).resolve().parents[1]
 QUERIES = REPO / "bench" / "data" / "service_queries.tsv"
 # Written after the rules were tuned, evaluated once (--split holdout).
 HOLDOUT = REPO / "bench" / "data" / "service_queries_holdout.tsv"
+# Written blind, from the catalogue's service names only, before the rules were tuned again on
+# 2026-12-06; evaluated before and after that (--split blind; see the file's header).
+BLIND = REPO / "bench" / "data" / "service_queries_blind.tsv"
 DEFAULT_OUT = REPO / "bench" / "out"
 
 
@@ -236,8 +239,8 @@ def evaluate(split: str, records: int) -> dict:
     from indexer.searching import IndexReader
 
     services = demo_service_names()
-    if split == "holdout":
-        queries = written_queries(HOLDOUT, "holdout")
+    if split in ("holdout", "blind"):
+        queries = written_queries(HOLDOUT if split == "holdout" else BLIND, split)
     else:
         queries = [
             q
@@ -372,7 +375,9 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--split", choices=("dev", "test", "all", "holdout"), default="test")
+    parser.add_argument(
+        "--split", choices=("dev", "test", "all", "holdout", "blind"), default="test"
+    )
     parser.add_argument("--records", type=int, default=400, help="demo records besides guides")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args(argv)
