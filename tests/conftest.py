@@ -112,3 +112,24 @@ def zq(cluster: Store, config: Config) -> Iterator[Cluster]:
     handle = Cluster(cluster, config)
     yield handle
     handle.reader.close()
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    """The demo cluster (400 records and the catalogue's service guides, as of 2026-11-01),
+    indexed once for the whole run: for tests that only search it."""
+    from datetime import date
+
+    from exchange.demo import load_demo
+
+    data = tmp_path_factory.mktemp("demo")
+    config = Config(data_dir=data, database_url=databases.database_url(data),
+                    bind="127.0.0.1:0", workers=1)  # fmt: skip
+    store = open_store(config.store_url)
+    load_demo(store, count=400, today=date(2026, 11, 1))
+    cluster = Cluster(store, config)
+    cluster.index()
+    yield cluster
+    cluster.reader.close()
+    store.dispose()
+    databases.release(data)

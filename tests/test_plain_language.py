@@ -3,20 +3,18 @@ their official terms, the words as typed are still searched, and the page and th
 which official terms were used."""
 
 from collections import Counter
-from datetime import date
 
 import pytest
 from falcon import testing
 
 from exchange.analytics import SearchLog
 from exchange.app import create_app
-from exchange.demo import load_demo
 from exchange.popular import PopularQueries
 from indexer.analysis import Segmenter
 from indexer.plain_language import PlainLanguage, read_pairs, split
 from indexer.searching import IndexReader, SearchRequest, search
 from indexer.synonyms import Synonyms
-from tests.conftest import Cluster, record
+from tests.conftest import record
 
 CATEGORIES = [
     "社保",
@@ -134,23 +132,6 @@ def test_an_operator_adds_pairs_in_the_data_directory(zq):
         reader.close()
     assert [hit.key for hit in result.hits] == ["530500/1"]
     assert result.matched == ["残疾人证申领"]
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    from exchange.settings import Config
-    from exchange.store import open_store
-    from tests.databases import database_url
-
-    data = tmp_path_factory.mktemp("plain")
-    config = Config(data_dir=data, database_url=database_url(data), bind="127.0.0.1:0", workers=1)
-    store = open_store(config.store_url)
-    load_demo(store, count=400, today=date(2026, 11, 1))
-    cluster = Cluster(store, config)
-    cluster.index()
-    yield cluster
-    cluster.reader.close()
-    store.dispose()
 
 
 @pytest.mark.parametrize(

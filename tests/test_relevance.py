@@ -2,12 +2,8 @@
 call right, near the top. Queries are in tests/data/relevance.tsv, grouped by kind."""
 
 from collections import defaultdict
-from datetime import date
 from pathlib import Path
 
-import pytest
-
-from exchange.demo import load_demo
 from indexer.analysis.normalize import fold
 
 QUERIES = Path(__file__).parent / "data" / "relevance.tsv"
@@ -21,24 +17,6 @@ def relevance_set() -> list[tuple[str, str, str]]:
             kind, query, expected = line.split("\t")
             rows.append((kind, query, expected))
     return rows
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    from exchange.settings import Config
-    from exchange.store import open_store
-    from tests.conftest import Cluster
-    from tests.databases import database_url
-
-    data = tmp_path_factory.mktemp("relevance")
-    config = Config(data_dir=data, database_url=database_url(data), bind="127.0.0.1:0", workers=1)
-    store = open_store(config.store_url)
-    load_demo(store, count=400, today=date(2026, 11, 1))
-    cluster = Cluster(store, config)
-    cluster.index()
-    yield cluster
-    cluster.reader.close()
-    store.dispose()
 
 
 def rank_of_first_relevant(cluster, query: str, expected: str) -> int | None:

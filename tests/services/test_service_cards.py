@@ -3,34 +3,13 @@ the searching site's own guide (else its nearest ancestor's, else the city level
 lines, the same service of other places folded under 其他地区; look-alike titles of several sites
 are one result."""
 
-from datetime import date
-
 import pytest
 from falcon import testing
 
 from exchange.app import create_app
-from exchange.demo import load_demo
 from exchange.services.finder import ServiceFinder
 from exchange.site_cache import SiteCache
 from tests.conftest import Cluster, record
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    from exchange.settings import Config
-    from exchange.store import open_store
-    from tests.databases import database_url, release
-
-    data = tmp_path_factory.mktemp("services")
-    config = Config(data_dir=data, database_url=database_url(data), bind="127.0.0.1:0", workers=1)
-    store = open_store(config.store_url)
-    load_demo(store, count=200, today=date(2026, 11, 1))
-    cluster = Cluster(store, config)
-    cluster.index()
-    yield cluster
-    cluster.reader.close()
-    store.dispose()
-    release(data)
 
 
 @pytest.fixture(scope="module")
