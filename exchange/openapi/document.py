@@ -4,8 +4,8 @@ Each area of the API contributes its paths from one function here, next to the s
 share, so that the description is assembled in one place and tested against the running app.
 """
 
-from exchange.openapi_exchange import exchange_paths
-from exchange.openapi_guard import bans_paths, with_guard_answers
+from exchange.openapi.exchange import exchange_paths
+from exchange.openapi.guard import bans_paths, with_guard_answers
 from exchange.search_filters import FILTERS
 from exchange.search_params import SCOPES, SORTS
 from exchange.store.sites import TIERS

@@ -2,7 +2,7 @@
 403 for a banned client, 429 past a rate limit (docs/security.md)."""
 
 from exchange.guard.middleware import category_of
-from exchange.openapi_exchange import (
+from exchange.openapi.exchange import (
     KEYED,
     answer,
     error_answer,
