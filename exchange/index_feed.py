@@ -61,6 +61,7 @@ def _document(change: Change, sites: dict[str, Site]) -> IndexDocument:
         branch=branch_of(sites, change.site),
         column=change.column,
         doc_type=change.doc_type,
+        issuer=change.issuer,
         title=change.title,
         body=change.body,
         url=change.url,

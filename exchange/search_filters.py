@@ -9,7 +9,7 @@ its values with counts, the field among the facets the index counts,
 ``indexer.schema.FACET_FIELDS``).
 
 >>> [f.name for f in FILTERS]
-['tier', 'doc_type', 'column']
+['tier', 'doc_type', 'column', 'issuer']
 >>> by_name("tier").label_of("county")
 '县级'
 """
@@ -54,6 +54,7 @@ FILTERS = (
     ),
     ValueFilter("doc_type", "doc_type", "only these doc types", "类型"),
     ValueFilter("column", "column", "only these column paths"),
+    ValueFilter("issuer", "issuer", "only records of these issuers (发布机构)"),
 )
 """In the order the page lists their groups and its links write their parameters."""
 

@@ -26,6 +26,7 @@ class IndexDocument:
     branch: Sequence[str] = ()
     column: str = ""
     doc_type: str = ""
+    issuer: str = ""
     title: str = ""
     body: str = ""
     url: str = ""

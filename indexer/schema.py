@@ -9,14 +9,15 @@ from whoosh import fields
 
 from indexer.analysis import IndexingTokenizer
 
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 """The version of what a generation holds: the schema above and how text is analysed into it.
 Raise it with any change that makes an older generation wrong for this release (a field, a
 tokenizer rule, the folding of text); the indexer then rebuilds by itself while the older
-generation serves (indexer.building). 1: generations written before versions were recorded."""
+generation serves (indexer.building). 1: generations written before versions were recorded;
+3: the issuer (发布机构) among the plain fields."""
 
 TEXT_FIELDS = ("title", "body")
-PLAIN_FIELDS = ("site", "tier", "column", "doc_type")
+PLAIN_FIELDS = ("site", "tier", "column", "doc_type", "issuer")
 """A record's plain-id fields, each written from the IndexDocument attribute of its name: what
 search filters select on (``SearchRequest.filters``), stored for hits and kept in a column."""
 FACET_FIELDS = ("tier", "site", "doc_type", "year")

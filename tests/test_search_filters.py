@@ -59,3 +59,17 @@ def test_the_page_offers_the_values_of_a_labelled_filter(client):
         assert spec.label in page
         for value in facets[spec.index_field]:
             assert spec.label_of(value) in page
+
+
+def test_records_of_one_issuer(zq):
+    # 发布机构: a field the store always kept (政府信息公开), now filtered on.
+    zq.push("530500", record("1", "关于住房公积金的通知", "公积金。", issuer="保山市人民政府"),
+            record("2", "公积金提取办法", "公积金。", issuer="保山市住房公积金管理中心"))  # fmt: skip
+    zq.push("530521", record("3", "公积金宣传", "公积金。"))
+    zq.index()
+    client = testing.TestClient(create_app(zq.config, zq.store, zq.reader))
+    found = search(client, issuer="保山市住房公积金管理中心").json
+    assert [hit["id"] for hit in found["hits"]] == ["2"]
+    both = search(client, issuer=["保山市人民政府", "保山市住房公积金管理中心"]).json
+    assert {hit["id"] for hit in both["hits"]} == {"1", "2"}
+    assert search(client).json["total"] == 3
