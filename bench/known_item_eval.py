@@ -54,7 +54,7 @@ QUICK_LIMIT, QUICK_TARGETS = 3000, 200
 def evaluate_phase(index_root: str, queries: list[tuple[str, list[str]]]) -> dict:
     """Every query as the product runs it: rank of the first relevant hit, total, the first
     three hits, the correction (applied or only suggested) and the time it took."""
-    from indexer.searching import IndexReader, SearchRequest, search
+    from indexer.engine.searching import IndexReader, SearchRequest, search
 
     reader = IndexReader(Path(index_root), refresh_seconds=3600)
     search(reader, SearchRequest(text="国务院", page_size=TOP, facets=False))  # opens it all

@@ -4,7 +4,7 @@ Builds a store of ``--records`` reference-scale records (bench.scale_corpus), th
 ``zhanqun index --full`` once per budget as a real command, sampling the resident memory of
 its whole process tree (the indexer and its sub-writers) every 50 ms. Reports the peak tree
 size, the time and the segments written, and the bytes per pending character implied, which
-is what calibrates :data:`indexer.building.BYTES_PER_CHAR`.
+is what calibrates :data:`indexer.engine.building.BYTES_PER_CHAR`.
 """
 
 import argparse
@@ -73,7 +73,7 @@ def rebuild(data_dir: Path, budget_mb: int) -> dict:
     seconds = time.perf_counter() - started
     if process.returncode != 0:
         raise SystemExit(f"bench.memory: the rebuild exited {process.returncode}")
-    from indexer.generations import Generations
+    from indexer.engine.generations import Generations
 
     generations = Generations(data_dir / "index")
     index = generations.open(generations.current())

@@ -43,7 +43,7 @@ SYSTEMS = ("zhanqun", "fts5", "tantivy")
 
 def records(index_root: Path) -> Iterator[tuple[str, str, str]]:
     """``(key, title, body)`` of every record the live generation holds."""
-    from indexer.generations import Generations
+    from indexer.engine.generations import Generations
 
     generations = Generations(index_root)
     index = generations.open(generations.current())
@@ -58,7 +58,7 @@ def records(index_root: Path) -> Iterator[tuple[str, str, str]]:
 def segmenter_of(index_root: Path):
     """The segmenter searches of the live generation use (its dictionary added)."""
     from indexer.analysis import Segmenter
-    from indexer.generations import Generations
+    from indexer.engine.generations import Generations
 
     generations = Generations(index_root)
     segmenter = Segmenter()

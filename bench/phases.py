@@ -97,7 +97,7 @@ def index_phase(store_url: str, index_root: str) -> dict:
 
     from exchange.index_feed import IndexFeed
     from exchange.store import open_store, tables
-    from indexer import building
+    from indexer.engine import building
 
     store = open_store(store_url)
     start_rss = memory()["rss_bytes"]
@@ -127,7 +127,7 @@ def index_phase(store_url: str, index_root: str) -> dict:
 
 def search_phase(index_root: str, queries: list[str], total: int) -> dict:
     """``total`` searches (page 1, 10 a page, facets on), cycling through ``queries``."""
-    from indexer.searching import IndexReader, SearchRequest, search
+    from indexer.engine.searching import IndexReader, SearchRequest, search
 
     reader = IndexReader(Path(index_root), refresh_seconds=3600)
     t0 = time.perf_counter()

@@ -77,7 +77,7 @@ def _rank(ids: list[str], relevant: set[str]) -> int | None:
 
 def zhanqun_phase(index_root: str, queries: list[tuple[str, list[str]]], prefixes: list[str]):
     """Every query as the product runs it (corrections on, no facets), then the latencies."""
-    from indexer.searching import IndexReader, SearchRequest, search
+    from indexer.engine.searching import IndexReader, SearchRequest, search
     from indexer.suggesting import suggest
 
     reader = IndexReader(Path(index_root), refresh_seconds=3600)
@@ -132,7 +132,7 @@ def _forking(function, *args):
 
 def indexed_phase(index_root: str) -> list[str]:
     """The corpus ids the project's live index holds (held records are never indexed)."""
-    from indexer.generations import Generations
+    from indexer.engine.generations import Generations
 
     generations = Generations(Path(index_root))
     index = generations.open(generations.current())

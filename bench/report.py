@@ -157,7 +157,7 @@ def markdown(r: dict) -> str:
         f"(not in the figures above); CPU {imp['cpu_seconds']:.1f} s; "
         f"peak RSS {_mib(imp['peak_rss_bytes'])}.",
         "",
-        "## 2. Full index build (`indexer.building.run(root, IndexFeed(store), full=True)`)",
+        "## 2. Full index build (`indexer.engine.building.run(root, IndexFeed(store), full=True)`)",
         "",
         INDEX_HEAD,
         _index_row("project, full corpus", idx["docs"], idx["store_chars"], idx),
@@ -210,7 +210,7 @@ def markdown(r: dict) -> str:
         "project's index also holds more (key, site, branch, tier, dates, facets' columns, "
         "positions for phrases, stored disclosure data).",
         "",
-        "## 4. Search latency (`indexer.searching.search`, full index)",
+        "## 4. Search latency (`indexer.engine.searching.search`, full index)",
         "",
         "| searches | first search, opening the index (ms) | p50 ms | p95 ms | p99 ms "
         "| mean ms | max ms |",

@@ -30,14 +30,14 @@ class _Frozen(datetime):
 
 
 def answers(workdir: Path, typical: int, seed: int) -> dict[str, dict]:
-    import indexer.searching
+    import indexer.engine.searching
     from bench.scale_phases import store_url
     from bench.scale_queries import MIX, generated, label, search_requests
     from exchange.store import open_store
     from exchange.store.sites import all_sites
-    from indexer.searching import IndexReader, search
+    from indexer.engine.searching import IndexReader, search
 
-    indexer.searching.datetime = _Frozen
+    indexer.engine.searching.datetime = _Frozen
     data = workdir / "city" / "data"
     store = open_store(store_url(data))
     with store.read() as conn:

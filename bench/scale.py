@@ -4,7 +4,7 @@
 
 1. builds the cluster's records from ``../shared/corpus`` (:mod:`bench.scale_corpus`) and
    writes them into a fresh SQLite store through ``parse_item`` + ``apply_batch``;
-2. full rebuild with ``indexer.building.run(..., full=True)``; the naive baseline (Whoosh +
+2. full rebuild with ``indexer.engine.building.run(..., full=True)``; the naive baseline (Whoosh +
    jieba's ChineseAnalyzer, one writer) and the project's indexer on the same subset;
 3. incremental: 1,000 changed records, ``zhanqun index``, seconds until an open reader
    finds them all;

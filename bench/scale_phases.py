@@ -163,7 +163,7 @@ def incremental_phase(data_dir: str, count: int, seed: int, deadline: float) -> 
     from exchange.record_input import parse_item
     from exchange.store import open_store
     from exchange.store.writing import MAX_BATCH
-    from indexer.searching import IndexReader, SearchRequest, search
+    from indexer.engine.searching import IndexReader, SearchRequest, search
 
     data = Path(data_dir)
     reader = IndexReader(data / "index")  # the service's default refresh_seconds
@@ -254,7 +254,7 @@ def search_latency_phase(
     from bench.scale_queries import search_requests
     from exchange.store import open_store
     from exchange.store.sites import all_sites
-    from indexer.searching import IndexReader, SearchRequest, search
+    from indexer.engine.searching import IndexReader, SearchRequest, search
     from indexer.suggesting import suggest
 
     data = Path(data_dir)

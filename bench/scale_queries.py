@@ -5,8 +5,9 @@
 * :func:`generated`: many distinct "typical" queries, 1–3 words of the titles of the
   benchmark's own records, so that no two are alike and no result cache can answer them.
 
-The same requests are timed in-process (turned into a :class:`~indexer.searching.SearchRequest`
-by the service's own :func:`exchange.search_params.search_request`) and over HTTP under load.
+The same requests are timed in-process (turned into a
+:class:`~indexer.search_types.SearchRequest` by the service's own
+:func:`exchange.search_params.search_request`) and over HTTP under load.
 Every request asks for page 1 of 10 with highlights and facets unless its kind says otherwise.
 """
 

@@ -253,7 +253,8 @@ def _rebuild(r: dict, f: dict) -> list[str]:
     out.append("")
     if idx:
         out += [
-            f"Full rebuild: `{idx['summary']}`: `indexer.building.run(root, IndexFeed(store), "
+            f"Full rebuild: `{idx['summary']}`: "
+            "`indexer.engine.building.run(root, IndexFeed(store), "
             "full=True)` in a fresh process (start method "
             f"{idx.get('start_method', '?')}). CPU s is that process's and its children's "
             "(the indexer's writer processes); peak RSS is the largest sum of VmRSS over the "
@@ -324,7 +325,8 @@ def _search(r: dict) -> list[str]:
         "## 4. Search latency, single client (in-process `search`)",
         "",
         "One process, one open `IndexReader`, requests parsed by the service's own "
-        "`search_request` and run by `indexer.searching.search`: page 1 of 10 with highlighted "
+        "`search_request` and run by `indexer.engine.searching.search`: page 1 of 10 with "
+        "highlighted "
         "titles and snippets and facet counts (tier, site, doc type, year), as the API gets "
         f"them. Opening the index (a first search, not counted): {s['opening_search_ms']:.0f} "
         f"ms. Peak RSS {_mib(s['peak_rss_bytes'])}.",

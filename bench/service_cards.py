@@ -107,7 +107,7 @@ def build(root: Path, records: int):
     from exchange.index_feed import IndexFeed
     from exchange.settings import Config
     from exchange.store import open_store
-    from indexer import building
+    from indexer.engine import building
 
     config = Config(data_dir=root, database_url=f"sqlite:///{root}/store.db",
                     bind="127.0.0.1:0", workers=1)  # fmt: skip
@@ -236,7 +236,7 @@ def evaluate(split: str, records: int) -> dict:
     from exchange.services.naming import cluster_places
     from exchange.store.sites import all_sites
     from indexer.analysis.normalize import fold
-    from indexer.searching import IndexReader
+    from indexer.engine.searching import IndexReader
 
     services = demo_service_names()
     if split in ("holdout", "blind"):

@@ -47,9 +47,9 @@ from exchange.settings import Config, from_env
 from exchange.site_cache import SiteCache
 from exchange.store import Store, open_store
 from exchange.supervision_routes import add_supervision_routes
-from indexer.querying import QueryTooComplex
+from indexer.engine.querying import QueryTooComplex
+from indexer.engine.searching import IndexReader
 from indexer.search_types import IndexUnavailable
-from indexer.searching import IndexReader
 
 log = logging.getLogger("zhanqun")
 

@@ -30,9 +30,9 @@ from exchange.site_cache import SiteCache
 from exchange.store import Store
 from exchange.store.best_bets import BestBet, active_best_bets, add_best_bet
 from exchange.store.sites import Site, branch_of
-from indexer.fetching import hits_by_key
+from indexer.engine.fetching import hits_by_key
+from indexer.engine.searching import IndexReader
 from indexer.search_types import Hit, SearchRequest, SearchResult
-from indexer.searching import IndexReader
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 366

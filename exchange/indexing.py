@@ -10,8 +10,8 @@ from exchange.index_feed import IndexFeed
 from exchange.settings import Config
 from exchange.store import open_store
 from exchange.supervision.runs import finish_run, start_run
-from indexer import building
-from indexer.building import RunSummary
+from indexer.engine import building
+from indexer.engine.building import RunSummary
 from indexer.locking import IndexerBusy
 
 

@@ -6,7 +6,7 @@ are derived from :data:`FILTERS`.
 
 A new filter on a field the index already holds is one entry here (and, for the page to offer
 its values with counts, the field among the facets the index counts,
-``indexer.schema.FACET_FIELDS``).
+``indexer.engine.schema.FACET_FIELDS``).
 
 >>> [f.name for f in FILTERS]
 ['tier', 'doc_type', 'column', 'issuer']

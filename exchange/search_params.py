@@ -1,4 +1,5 @@
-"""Query-string parameters of a search, validated into an :class:`indexer.searching.SearchRequest`.
+"""Query-string parameters of a search, validated into an
+:class:`indexer.search_types.SearchRequest`.
 
 Scopes (范围): ``site`` (this site only), ``branch`` (this site and every site below it),
 ``tier`` (every site of this site's tier) and ``cluster`` (everything). A scope other than
@@ -15,7 +16,7 @@ from exchange.search_filters import FILTERS
 from exchange.services.cards import nearest_first
 from exchange.services.naming import cluster_places
 from exchange.store.sites import Site
-from indexer.querying import MAX_QUERY_CHARS
+from indexer.engine.querying import MAX_QUERY_CHARS
 from indexer.search_types import MAX_DEPTH, MAX_PAGE_SIZE, SearchRequest
 
 SCOPES = ("site", "branch", "tier", "cluster")

@@ -17,8 +17,8 @@ from exchange.popular import PopularQueries
 from exchange.query_screen import has_operators
 from exchange.services.cards import ServiceCard
 from exchange.services.finder import ServiceFinder
+from indexer.engine.searching import IndexReader, official_terms, search
 from indexer.search_types import SearchRequest, SearchResult
-from indexer.searching import IndexReader, official_terms, search
 from indexer.suggesting import query_wordings, query_words, related_phrases
 
 RELATED = 8

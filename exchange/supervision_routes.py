@@ -27,7 +27,7 @@ from exchange.resources.supervision import (
 from exchange.settings import Config
 from exchange.site_cache import SiteCache
 from exchange.store import Store
-from indexer.searching import IndexReader
+from indexer.engine.searching import IndexReader
 
 
 def add_supervision_routes(

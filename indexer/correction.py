@@ -12,7 +12,7 @@ Two mistakes dominate Chinese search boxes:
   for 乌克兰) — fixed by looking, anywhere in the query, for an indexed word of the same
   length and (fuzzy) pinyin that differs from what was typed by one character.
 
-These functions only propose: :mod:`indexer.searching` decides, by what each proposal finds
+These functions only propose: :mod:`indexer.engine.searching` decides, by what each proposal finds
 together with the rest of the query, whether one replaces what was typed (it never does while
 what was typed is found as typed), is offered, or is dropped.
 
@@ -40,8 +40,8 @@ from dataclasses import dataclass
 
 from indexer.analysis import Segmenter
 from indexer.analysis.normalize import fold
+from indexer.engine.querying import MAX_CLAUSES
 from indexer.lexicon import Lexicon
-from indexer.querying import MAX_CLAUSES
 
 # A respelling must be this many times more used than the word it replaces.
 DOMINANCE = 5
@@ -78,7 +78,7 @@ _WORD_PAIR = 0.1
 Narrow = Callable[[object, str], object]
 """``narrow(held, word)``: of the titles ``held`` (``None``: every title), those that also
 hold ``word``, or ``None`` if none does; what ``held`` is (document numbers) is the caller's
-business (:func:`indexer.matchsets.narrowing`)."""
+business (:func:`indexer.engine.matchsets.narrowing`)."""
 
 
 def _cjk(text: str) -> bool:

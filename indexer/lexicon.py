@@ -27,7 +27,7 @@ from pathlib import Path
 
 from pypinyin import Style, lazy_pinyin
 
-from indexer.generations import write_atomically
+from indexer.engine.generations import write_atomically
 
 log = logging.getLogger("zhanqun.index")
 

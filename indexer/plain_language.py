@@ -37,7 +37,7 @@ from pathlib import Path
 
 from indexer.analysis import Segmenter
 from indexer.analysis.normalize import fold
-from indexer.querying import Clause, ParsedQuery
+from indexer.engine.querying import Clause, ParsedQuery
 
 MAX_OFFICIALS = 3
 """Official terms of one pair looked for, at most."""

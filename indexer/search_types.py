@@ -1,6 +1,6 @@
 """What a search asks and answers, apart from the engine that answers it: the request, the
 result, a hit and a correction, and the limits of a page. The service (``exchange/``) builds
-and reads these; :mod:`indexer.searching` answers them from a Whoosh index.
+and reads these; :mod:`indexer.engine.searching` answers them from a Whoosh index.
 """
 
 from collections.abc import Sequence

@@ -34,9 +34,9 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 from indexer.analysis import IndexingTokenizer, Segmenter
+from indexer.engine.schema import TEXT_FIELDS
 from indexer.failures import SubWriterFailed
 from indexer.lexicon import save_segment_counts
-from indexer.schema import TEXT_FIELDS
 
 _BLOCK = 128  # Whoosh's W3 postings block (W3Codec blocklimit)
 # The block of a term in fewer documents is stored uncompressed (its block header says so, and

@@ -7,7 +7,7 @@ titles use — ranked by how many titles use them. The service adds past queries
 from dataclasses import dataclass
 
 from indexer.analysis.normalize import fold
-from indexer.searching import IndexReader
+from indexer.engine.searching import IndexReader
 
 MAX_PREFIX = 32
 

@@ -14,8 +14,8 @@ from exchange.settings import Config
 from exchange.store import Store, open_store, tables
 from exchange.store.sites import register_site
 from exchange.store.writing import ItemResult
-from indexer import building
-from indexer.searching import IndexReader, SearchRequest, SearchResult, search
+from indexer.engine import building
+from indexer.engine.searching import IndexReader, SearchRequest, SearchResult, search
 from tests import databases, processes
 
 CLUSTER = [

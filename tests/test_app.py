@@ -87,7 +87,7 @@ def test_health(client):
 
 
 def test_search_before_the_first_index_run_is_a_clear_503(config, cluster):
-    from indexer.searching import IndexReader
+    from indexer.engine.searching import IndexReader
 
     client = testing.TestClient(create_app(config, cluster, IndexReader(config.index_dir)))
     response = client.simulate_get("/v1/search", params={"q": "公积金"})

@@ -15,7 +15,7 @@ from exchange.record_input import CLUSTER_TZ
 from exchange.site_cache import SiteCache
 from exchange.store.best_bets import BestBet, add_best_bet, remove_best_bet
 from exchange.store.sites import set_site_state
-from indexer.searching import SearchRequest
+from indexer.engine.searching import SearchRequest
 from tests.conftest import record
 
 TOWNSHIP, COUNTY, OTHER_COUNTY, CITY = "530521100", "530521", "530581", "530500"

@@ -4,8 +4,8 @@ import pytest
 
 from exchange.index_feed import IndexFeed
 from exchange.store.feed import read_changes
-from indexer import building
-from indexer.generations import Generations
+from indexer.engine import building
+from indexer.engine.generations import Generations
 from tests.conftest import record
 
 

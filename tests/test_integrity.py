@@ -9,9 +9,9 @@ from pathlib import Path
 from whoosh.filedb.compound import CompoundStorage
 from whoosh.filedb.structfile import StructFile
 
-from indexer import integrity
-from indexer.generations import Generations
-from indexer.integrity import MANIFEST, VERIFY_EVERY, read_manifest, verify
+from indexer.engine import integrity
+from indexer.engine.generations import Generations
+from indexer.engine.integrity import MANIFEST, VERIFY_EVERY, read_manifest, verify
 from tests.conftest import record
 
 

@@ -4,8 +4,8 @@ the lexicon they had, and the new words are known as soon as it is loaded."""
 import threading
 import time
 
+from indexer.engine.searching import IndexReader, SearchRequest, search
 from indexer.lexicon import BackgroundLoad, Lexicon
-from indexer.searching import IndexReader, SearchRequest, search
 from tests.conftest import record
 
 

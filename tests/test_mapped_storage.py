@@ -5,7 +5,7 @@ from pathlib import Path
 from whoosh import query
 
 from exchange.demo import load_demo
-from indexer.generations import Generations
+from indexer.engine.generations import Generations
 from tests.conftest import Cluster
 
 

@@ -11,8 +11,8 @@ from exchange.analytics import SearchLog
 from exchange.app import create_app
 from exchange.popular import PopularQueries
 from indexer.analysis import Segmenter
+from indexer.engine.searching import IndexReader, SearchRequest, search
 from indexer.plain_language import PlainLanguage, read_pairs, split
-from indexer.searching import IndexReader, SearchRequest, search
 from indexer.synonyms import Synonyms
 from tests.conftest import record
 

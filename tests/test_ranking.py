@@ -9,14 +9,14 @@ from whoosh import collectors
 from whoosh import query as q
 from whoosh.filedb.filestore import RamStorage
 
-from indexer import ranking
 from indexer.analysis import Segmenter, index_with, tokenizer
-from indexer.matchsets import matching_docs
-from indexer.postings import PostingCache
-from indexer.querying import QueryBuilder, parse
-from indexer.ranking import Ranker
-from indexer.schema import record_schema
-from indexer.scoring import RecencyBM25F
+from indexer.engine import ranking
+from indexer.engine.matchsets import matching_docs
+from indexer.engine.postings import PostingCache
+from indexer.engine.querying import QueryBuilder, parse
+from indexer.engine.ranking import Ranker
+from indexer.engine.schema import record_schema
+from indexer.engine.scoring import RecencyBM25F
 
 WORDS = ["住房公积金", "提取", "乡村振兴", "工作", "会议", "国务院", "通知", "发展", "经济", "教育"]
 QUERIES = [

@@ -14,10 +14,10 @@ from exchange.index_feed import IndexFeed
 from exchange.store import tables
 from exchange.store.keys import issue_key, parse_scopes
 from exchange.store.migrations import STORE_ID
-from indexer import building
+from indexer.engine import building
+from indexer.engine.generations import STATE, Generations
+from indexer.engine.schema import INDEX_FORMAT
 from indexer.failures import CensusMismatch
-from indexer.generations import STATE, Generations
-from indexer.schema import INDEX_FORMAT
 from tests.conftest import record
 
 

@@ -135,14 +135,14 @@ def test_synonym_words_are_segmented_alike_in_documents_and_queries(zq):
 
 
 def test_operator_synonyms_file_extends_the_shipped_groups(zq, tmp_path):
-    from indexer.searching import IndexReader
+    from indexer.engine.searching import IndexReader
 
     synonyms = tmp_path / "synonyms.txt"
     synonyms.write_text("# our own\n跑一次 最多跑一次改革\n", encoding="utf-8")
     zq.push("530500", record("1", "深化最多跑一次改革", "推进最多跑一次改革。"))
     zq.index(synonyms=synonyms)
     reader = IndexReader(zq.config.index_dir, refresh_seconds=0, synonyms=synonyms)
-    from indexer.searching import SearchRequest, search
+    from indexer.engine.searching import SearchRequest, search
 
     assert [h.key for h in search(reader, SearchRequest(text="跑一次")).hits] == ["530500/1"]
     reader.close()

@@ -13,10 +13,10 @@ from whoosh.writing import SegmentWriter
 from exchange.demo import load_demo
 from exchange.index_feed import IndexFeed
 from exchange.store import Store
-from indexer import building
 from indexer.analysis import Segmenter, cluster_words, index_with
+from indexer.engine import building
+from indexer.engine.schema import record_schema
 from indexer.lexicon import COUNTS, _segment_counts
-from indexer.schema import record_schema
 from indexer.segment_writing import MemorySegmentWriter
 from tests import processes
 from tests.conftest import Cluster, record

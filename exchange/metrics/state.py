@@ -14,8 +14,8 @@ from sqlalchemy import func, select, text
 from exchange.store import Store, tables
 from exchange.store.migrations import CHANGE_SEQ
 from exchange.supervision.runs import OUTCOMES, recent_runs
-from indexer.generations import Generations
-from indexer.searching import IndexReader
+from indexer.engine.generations import Generations
+from indexer.engine.searching import IndexReader
 
 
 def _timestamp(moment: datetime | None) -> float:

@@ -12,7 +12,7 @@ from exchange.store.sites import TIERS
 from exchange.supervision.freshness import VETOES
 from exchange.supervision.periods import MAX_PERIODS, PERIODS
 from exchange.supervision.stats import DIMENSIONS
-from indexer.querying import MAX_QUERY_CHARS
+from indexer.engine.querying import MAX_QUERY_CHARS
 from indexer.search_types import MAX_DEPTH, MAX_PAGE_SIZE
 from indexer.suggesting import MAX_PREFIX
 

@@ -26,7 +26,7 @@ from exchange.store.best_bets import remove_best_bet
 from exchange.store.hidden_suggestions import hide_suggestion, show_suggestion
 from exchange.store.keys import ApiKey
 from exchange.supervision.rules import Rules
-from indexer.generations import Generations
+from indexer.engine.generations import Generations
 
 log = logging.getLogger("zhanqun")
 

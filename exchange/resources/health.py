@@ -4,8 +4,8 @@ import falcon
 from sqlalchemy import text
 
 from exchange.store import Store
+from indexer.engine.searching import IndexReader
 from indexer.search_types import IndexUnavailable
-from indexer.searching import IndexReader
 
 
 def index_opens(reader: IndexReader) -> bool:

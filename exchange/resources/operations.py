@@ -13,7 +13,7 @@ from exchange.metrics.service import Metrics
 from exchange.resources.health import index_opens
 from exchange.store import Store
 from exchange.store.migrations import SCHEMA_VERSION, stored_version
-from indexer.searching import IndexReader
+from indexer.engine.searching import IndexReader
 
 
 class ReadyResource:

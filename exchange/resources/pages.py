@@ -20,7 +20,7 @@ from exchange.search_params import SCOPES, anchor_and_scope, search_request
 from exchange.search_service import SearchService
 from exchange.site_cache import SiteCache
 from exchange.store.sites import Site
-from indexer.querying import QueryTooComplex
+from indexer.engine.querying import QueryTooComplex
 from indexer.search_types import IndexUnavailable, SearchRequest
 
 # 大字版 is remembered for a year, so an older reader sets it once.

@@ -7,7 +7,7 @@ from exchange.links import web_link
 from exchange.numbers import whole_param
 from exchange.popular import PopularQueries
 from exchange.services.finder import ServiceFinder
-from indexer.searching import IndexReader
+from indexer.engine.searching import IndexReader
 from indexer.suggesting import MAX_PREFIX, query_wordings, suggest
 
 MAX_LIMIT = 20

@@ -14,7 +14,7 @@ from sqlalchemy import desc, select
 
 from exchange.record_input import to_cluster_time
 from exchange.store import Store, tables
-from indexer.building import RunSummary
+from indexer.engine.building import RunSummary
 
 OUTCOMES = ("running", "ok", "failed", "busy", "abandoned")
 MAX_ERROR = 512

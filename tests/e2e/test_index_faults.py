@@ -17,7 +17,7 @@ import pytest
 from exchange.batches import apply_batch
 from exchange.record_input import parse_item
 from exchange.store import Store
-from indexer.generations import Generations
+from indexer.engine.generations import Generations
 from tests.e2e.conftest import poll, run_zhanqun
 
 pytestmark = pytest.mark.e2e

@@ -20,9 +20,9 @@ from exchange.record_input import parse_item
 from exchange.settings import Config
 from exchange.store import Store, tables
 from exchange.store.feed import last_seq
-from indexer.generations import Generations
+from indexer.engine.generations import Generations
+from indexer.engine.searching import IndexReader, IndexUnavailable, SearchRequest, search
 from indexer.locking import RunLock
-from indexer.searching import IndexReader, IndexUnavailable, SearchRequest, search
 from tests import processes
 from tests.conftest import CLUSTER
 from tests.e2e.conftest import run_zhanqun, start_zhanqun
@@ -283,7 +283,7 @@ def _parallel_rebuild(index_dir: Path, store_url: str) -> None:
     indexer forks them only for large rebuilds)."""
     from exchange.index_feed import IndexFeed
     from exchange.store import open_store
-    from indexer import building
+    from indexer.engine import building
 
     building.BULK_MIN_CHANGES = 1
     building.os.cpu_count = lambda: 2

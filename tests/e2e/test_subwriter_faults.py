@@ -14,7 +14,7 @@ import pytest
 
 from exchange.store import Store
 from exchange.supervision.runs import recent_runs
-from indexer.generations import Generations
+from indexer.engine.generations import Generations
 from tests import processes
 from tests.e2e.conftest import zhanqun_env
 from tests.e2e.test_indexer_crash import _children, expected, indexed, item, push
@@ -25,7 +25,7 @@ RECORDS = 3_000
 # `zhanqun index`, made to fork two sub-writers however small the rebuild (it forks them for
 # 20,000 changes or more, on a machine of two cores or more).
 PARALLEL_ZHANQUN = (
-    "import sys; from indexer import building; building.BULK_MIN_CHANGES = 1; "
+    "import sys; from indexer.engine import building; building.BULK_MIN_CHANGES = 1; "
     "building.os.cpu_count = lambda: 2; from exchange.cli import main; sys.exit(main(sys.argv[1:]))"
 )
 
@@ -109,7 +109,7 @@ def test_a_killed_sub_writer_fails_the_rebuild_and_the_old_generation_serves_eve
 def _forked_rebuild(index_dir, store_url) -> None:
     from exchange.index_feed import IndexFeed
     from exchange.store import open_store
-    from indexer import building
+    from indexer.engine import building
 
     building.BULK_MIN_CHANGES = 1
     building.os.cpu_count = lambda: 2
@@ -121,7 +121,7 @@ def test_a_rebuild_from_a_process_forked_after_import_writes_every_record(stored
     store, config = stored
     # The indexer is imported here, in the test runner; the rebuild runs in a child forked
     # from it, as a job scheduler would run it.
-    from indexer import building  # noqa: F401
+    from indexer.engine import building  # noqa: F401
 
     child = processes.fork(_forked_rebuild, config.index_dir, config.store_url)
     child.join(timeout=300)

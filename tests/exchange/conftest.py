@@ -13,7 +13,7 @@ from falcon import testing
 
 from exchange.app import create_app
 from exchange.store.keys import issue_key
-from indexer.searching import IndexReader
+from indexer.engine.searching import IndexReader
 
 
 @dataclass

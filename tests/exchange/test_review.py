@@ -4,7 +4,7 @@ operator releases them; decisions are changes and are audited."""
 from exchange import cli
 from exchange.classification import MARKS_FILE, Marks
 from exchange.store.audit import recent_entries
-from indexer.searching import IndexReader, SearchRequest, search
+from indexer.engine.searching import IndexReader, SearchRequest, search
 from tests.conftest import record
 
 CLASSIFIED = record("s1", "关于边境管控的请示", "秘密★1年\n正文：有关部署如下。")

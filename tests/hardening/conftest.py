@@ -19,8 +19,8 @@ from exchange.settings import Config
 from exchange.store import open_store
 from exchange.store.keys import issue_key
 from exchange.store.sites import register_site
-from indexer import building
-from indexer.searching import IndexReader
+from indexer.engine import building
+from indexer.engine.searching import IndexReader
 from tests import databases
 from tests.conftest import CLUSTER, record
 

@@ -14,7 +14,13 @@ from hypothesis import strategies as st
 
 from indexer.analysis import Segmenter
 from indexer.analysis.normalize import fold
-from indexer.querying import MAX_CLAUSES, MAX_QUERY_CHARS, QueryBuilder, QueryTooComplex, parse
+from indexer.engine.querying import (
+    MAX_CLAUSES,
+    MAX_QUERY_CHARS,
+    QueryBuilder,
+    QueryTooComplex,
+    parse,
+)
 
 WORDS = ["住房公积金", "国务院办公厅", "保山市", "施甸县", "政务公开", "医保", "社保", "发改委",
          "國務院", "ＣＯＶＩＤ－１９", "PM2.5", "5G", "第12号", "2024年", "的", "和", "，", "。",

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indexer.analysis import Segmenter
-from indexer.searching import SearchRequest, search
+from indexer.engine.searching import SearchRequest, search
 from tests.conftest import record
 
 PIECES = ["住房公积金", "国务院办公厅", "保山市", "施甸县", "甸阳镇", "政务公开", "医保",

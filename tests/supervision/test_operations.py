@@ -10,7 +10,7 @@ from exchange import indexing
 from exchange.indexing import run_indexer
 from exchange.metrics.files import MULTIPROCESS_ENV, prepare_multiprocess_dir
 from exchange.supervision.runs import recent_runs, start_run
-from indexer.building import LOCK_NAME
+from indexer.engine.building import LOCK_NAME
 from indexer.locking import IndexerBusy, RunLock
 from tests.conftest import record
 

@@ -7,7 +7,7 @@ held for review — is simply not in the answer.
 from collections.abc import Iterable
 
 from indexer.analysis.normalize import fold
-from indexer.searching import Hit, IndexReader, _hit
+from indexer.engine.searching import Hit, IndexReader, _hit
 
 
 def hits_by_key(reader: IndexReader, keys: Iterable[str], text: str = "") -> dict[str, Hit]:

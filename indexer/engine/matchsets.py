@@ -3,7 +3,7 @@
 Counting walks every match, and walking a Whoosh matcher tree costs several Python calls per
 posting (a union of title and body for each word, intersections between words): for a common
 word at 100,000 records that was most of a search. A term's document numbers are read whole
-(and kept, :class:`indexer.postings.PostingCache`), and the tree's ``And``, ``Or`` and
+(and kept, :class:`indexer.engine.postings.PostingCache`), and the tree's ``And``, ``Or`` and
 ``AndNot`` become operations on boolean masks over the segment's documents, done by numpy.
 A phrase is the records holding all its words (the same masks), whose positions are then
 read for those records only; a date range is read from the dates column. Any other query is
@@ -23,7 +23,7 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import FilterMatcher, Matcher
 from whoosh.searching import Searcher
 
-from indexer.postings import PostingCache
+from indexer.engine.postings import PostingCache
 
 
 class DocSet:

@@ -3,8 +3,8 @@
 Reading a term's postings from a segment means, for each block of them, unpickling it
 (positions included, which ranking never needs), decompressing it and delta-decoding the
 document numbers: for the common words of a query that was most of the time left in a
-search. The document numbers and weights are all that counting (:mod:`indexer.matchsets`)
-and ranking (:mod:`indexer.ranking`) need, so they are decoded once into two numpy arrays
+search. The document numbers and weights are all that counting (:mod:`indexer.engine.matchsets`)
+and ranking (:mod:`indexer.engine.ranking`) need, so they are decoded once into two numpy arrays
 (8 bytes a posting) and kept, most recently used first, up to ``budget`` postings. A
 segment's postings never change (a deletion only hides documents, and is applied by whoever
 reads these), so they are kept by segment id across views and commits.

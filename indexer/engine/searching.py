@@ -27,15 +27,11 @@ from indexer.analysis import QueryWord, Segmenter
 from indexer.analysis.normalize import fold
 from indexer.collapsing import collapse
 from indexer.correction import Fix, respell_query, typo_fixes
-from indexer.expansion import Expander
-from indexer.facets import FacetCounter
-from indexer.generations import Generations
-from indexer.highlight import highlight
-from indexer.lexicon import LEXICON, BackgroundLoad, Lexicon
-from indexer.matchsets import doc_ids, matching_docs, narrowing
-from indexer.plain_language import Match, PlainLanguage, Rewritten, rewrite
-from indexer.postings import PostingCache
-from indexer.querying import (
+from indexer.engine.facets import FacetCounter
+from indexer.engine.generations import Generations
+from indexer.engine.matchsets import doc_ids, matching_docs, narrowing
+from indexer.engine.postings import PostingCache
+from indexer.engine.querying import (
     MAX_WORDS,
     BuiltQuery,
     ParsedQuery,
@@ -43,9 +39,13 @@ from indexer.querying import (
     QueryTooComplex,
     parse,
 )
-from indexer.ranking import Ranker
-from indexer.schema import FACET_FIELDS, TEXT_FIELDS
-from indexer.scoring import RecencyBM25F
+from indexer.engine.ranking import Ranker
+from indexer.engine.schema import FACET_FIELDS, TEXT_FIELDS
+from indexer.engine.scoring import RecencyBM25F
+from indexer.expansion import Expander
+from indexer.highlight import highlight
+from indexer.lexicon import LEXICON, BackgroundLoad, Lexicon
+from indexer.plain_language import Match, PlainLanguage, Rewritten, rewrite
 from indexer.search_types import (
     MAX_DEPTH,
     Correction,
@@ -156,7 +156,7 @@ class IndexReader:
             elif self._lexicon_changed(number):
                 self._view = self._open(number, view.segmenter, view.searcher)
         except Exception as error:
-            # Damaged files (indexer.integrity): say so where operators look — /healthz,
+            # Damaged files (indexer.engine.integrity): say so where operators look — /healthz,
             # /readyz, the log — and go on serving the view already open, if there is one.
             problem = f"cannot open index generation {number}: {type(error).__name__}"
             if problem != self.problem:

@@ -23,8 +23,8 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from indexer.mapped_storage import MappedStorage
-from indexer.schema import INDEX_FORMAT, record_schema
+from indexer.engine.mapped_storage import MappedStorage
+from indexer.engine.schema import INDEX_FORMAT, record_schema
 
 CURRENT = "CURRENT"
 PROBLEM = "PROBLEM"
@@ -43,7 +43,7 @@ class GenerationState:
     complete: bool = False
     created: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
     switched: str | None = None
-    # indexer.schema.INDEX_FORMAT of the release that wrote it (state files without it: 1).
+    # indexer.engine.schema.INDEX_FORMAT of the release that wrote it (state files without it: 1).
     format: int = 1
     # The identity of the store it was built from (ChangeSource.identity).
     store: str = ""
@@ -132,7 +132,8 @@ class Generations:
         return state
 
     def open(self, number: int) -> whoosh_index.Index:
-        """The generation's index, its files memory-mapped and shared (indexer.mapped_storage)."""
+        """The generation's index, its files memory-mapped and shared
+        (:mod:`indexer.engine.mapped_storage`)."""
         return MappedStorage(str(self.path(number))).open_index()
 
     def read_dictionary(self, number: int) -> list[str]:

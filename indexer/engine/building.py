@@ -28,12 +28,12 @@ from whoosh.writing import IndexWriter
 from indexer.analysis import Segmenter, cluster_words, index_with
 from indexer.census import SAMPLE, compare
 from indexer.documents import ChangeSource, IndexDocument
+from indexer.engine.generations import Generations, GenerationState
+from indexer.engine.integrity import seal, verify
+from indexer.engine.schema import INDEX_FORMAT, PLAIN_FIELDS
 from indexer.failures import CensusMismatch, IndexingFailed
-from indexer.generations import Generations, GenerationState
-from indexer.integrity import seal, verify
 from indexer.lexicon import LEXICON, merge_phrases, title_phrases, write_lexicon
 from indexer.locking import RunLock
-from indexer.schema import INDEX_FORMAT, PLAIN_FIELDS
 from indexer.segment_writing import MemorySegmentWriter, ParallelWriter
 from indexer.synonyms import Synonyms
 
@@ -69,7 +69,7 @@ class RunSummary:
     updated: int = 0
     deleted: int = 0
     seconds: float = 0.0
-    # What was wrong with a generation this run found damaged and rebuilt (indexer.integrity,
+    # What was wrong with a generation this run found damaged and rebuilt (indexer.engine.integrity,
     # or a census a previous run failed).
     damage: list[str] = field(default_factory=list)
     # Why a sound generation was rebuilt: an older index format, another store (a restore).
@@ -98,7 +98,7 @@ def run(
     ``synonyms`` is the operator's synonyms file: its words join the dictionary, so that
     documents are segmented the way queries for those words will be. ``verify_all`` checks
     the digest of every file of the generation written to, not only of those unchecked for
-    :data:`~indexer.integrity.VERIFY_EVERY` (``zhanqun index --verify``). ``memory_mb``
+    :data:`~indexer.engine.integrity.VERIFY_EVERY` (``zhanqun index --verify``). ``memory_mb``
     bounds what the run's writers hold before they commit (:data:`MEMORY_MB`).
 
     A run whose work fails a check — a rebuild's sub-writer died, or the generation does not
@@ -206,7 +206,7 @@ def _take_census(generations: Generations, state: GenerationState, source: Chang
 
 
 def _damage(generations: Generations, number: int, every_digest: bool) -> list[str]:
-    """What :func:`~indexer.integrity.verify` finds wrong with a generation, named. Unless
+    """What :func:`~indexer.engine.integrity.verify` finds wrong with a generation, named. Unless
     ``every_digest``, only digests unchecked for a day are read: reading the whole index on
     every run would cost seconds and the serving workers' page cache."""
     problems = verify(generations.path(number), every_digest=every_digest)

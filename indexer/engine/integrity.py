@@ -27,8 +27,8 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from indexer.generations import write_atomically
-from indexer.mapped_storage import MappedStorage
+from indexer.engine.generations import write_atomically
+from indexer.engine.mapped_storage import MappedStorage
 
 MANIFEST = "manifest.json"
 VERIFY_EVERY = 24 * 3600.0
@@ -124,10 +124,10 @@ def verify(path: Path, every_digest: bool = False, now: float | None = None) -> 
 def _open_problems(path: Path) -> list[str]:
     """Whether Whoosh can open the generation: its TOC, segment directories, term tables.
 
-    Through :class:`~indexer.mapped_storage.MappedStorage`, as searchers open it, not Whoosh's
-    default opening, which copies each file of a compound segment into memory — reading most
-    of the index, the very cost the daily digests avoid. Mapped, opening reads only the
-    headers it parses.
+    Through :class:`~indexer.engine.mapped_storage.MappedStorage`, as searchers open it, not
+    Whoosh's default opening, which copies each file of a compound segment into memory —
+    reading most of the index, the very cost the daily digests avoid. Mapped, opening reads
+    only the headers it parses.
     """
     try:
         index = MappedStorage(str(path)).open_index()

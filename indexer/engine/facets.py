@@ -2,7 +2,7 @@
 
 Whoosh's ``groupedby`` makes the collector score and collect every matching record; for a
 common word that is most of the search time. Counting instead takes the set of records the
-query matches in each segment (:func:`indexer.matchsets.matching_docs`, no scores, no matcher
+query matches in each segment (:func:`indexer.engine.matchsets.matching_docs`, no scores, no matcher
 walk), and reads the facets from per-segment column values. A record's facet values come
 in few combinations (a site has one tier; a few doc types, a few years), so each record is
 given the number of its combination, and a search counts combinations — one lookup a match
@@ -17,7 +17,7 @@ from collections import Counter, OrderedDict
 import numpy as np
 from whoosh.searching import Searcher
 
-from indexer.matchsets import doc_ids
+from indexer.engine.matchsets import doc_ids
 
 Combinations = tuple[np.ndarray, list[np.ndarray]]
 """Per document of a segment, the number of its facet values; per facet field and number,
@@ -38,7 +38,7 @@ class FacetCounter:
     def count(self, searcher: Searcher, matches: list, facets: bool) -> tuple[int, dict]:
         """How many records match, and per facet field how many have each value (a
         ``Counter``); ``matches`` holds the matching document numbers of each leaf searcher,
-        in order (:func:`indexer.matchsets.matching_docs`)."""
+        in order (:func:`indexer.engine.matchsets.matching_docs`)."""
         total = 0
         found = []
         for (leaf, _offset), ids in zip(searcher.leaf_searchers(), matches, strict=True):

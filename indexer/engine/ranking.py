@@ -3,16 +3,16 @@
 Whoosh's collector finds the top N by walking the query's matcher tree one posting at a time
 (an intersection of per-word unions of title and body), several Python calls per posting;
 for two common words at 100,000 records that walk was most of a search. The records that
-match are already known (:mod:`indexer.matchsets`, also used for totals and facets), so only
+match are already known (:mod:`indexer.engine.matchsets`, also used for totals and facets), so only
 their scores remain, and those are computed here with numpy, a whole term at a time, from
-the decoded postings (:mod:`indexer.postings`) — with the very arithmetic of Whoosh's
+the decoded postings (:mod:`indexer.engine.postings`) — with the very arithmetic of Whoosh's
 matchers: the scorer Whoosh builds for each term (BM25F), the boost its wrapper multiplies
 by, and the sums of unions and intersections in the shape of the tree Whoosh would build
 (the same helpers build it, from the same size estimates), then the weighting's recency
 ``final``. So scores, and the order of equal scores (lower document number first), are
 exactly those of Whoosh's top collector, and no matcher is made for a term or a phrase: a
 phrase scores as Whoosh's does (the sum of its words' scores where they stand in a row) on
-the records :func:`~indexer.matchsets.phrase_mask` finds. Any other part of a tree is walked
+the records :func:`~indexer.engine.matchsets.phrase_mask` finds. Any other part of a tree is walked
 by its own matcher, which gives each of its matches the score it gives inside the tree.
 
 Whoosh's collector, left to itself, also *replaces* its matcher every ten matches with one
@@ -39,8 +39,8 @@ from whoosh.scoring import BM25FScorer
 from whoosh.searching import Searcher
 from whoosh.util import make_binary_tree, make_weighted_tree
 
-from indexer.matchsets import DocSet, match_mask, phrase_mask, term_postings
-from indexer.postings import PostingCache
+from indexer.engine.matchsets import DocSet, match_mask, phrase_mask, term_postings
+from indexer.engine.postings import PostingCache
 
 # More than an index ever has live at once (Whoosh merges small segments as it commits).
 MAX_SEGMENTS = 256

@@ -13,7 +13,7 @@ INDEX_FORMAT = 3
 """The version of what a generation holds: the schema above and how text is analysed into it.
 Raise it with any change that makes an older generation wrong for this release (a field, a
 tokenizer rule, the folding of text); the indexer then rebuilds by itself while the older
-generation serves (indexer.building). 1: generations written before versions were recorded;
+generation serves (indexer.engine.building). 1: generations written before versions were recorded;
 3: the issuer (发布机构) among the plain fields."""
 
 TEXT_FIELDS = ("title", "body")
