@@ -103,3 +103,25 @@ def test_the_store_imports_no_rule_from_above_it():
         if target.startswith("exchange.") and not target.startswith("exchange.store")
     }
     assert {target for _, target in above} <= STORE_MAY_IMPORT, above
+
+
+def test_only_the_engine_knows_whoosh():
+    # The analyzer a generation's schema pickles stays where older indexes look for it.
+    allowed = {"indexer.analysis.tokenizer", "indexer.segment_writing"}
+    knowing = set()
+    for path in (ROOT / "indexer").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names = [node.module]
+            if any(name == "whoosh" or name.startswith("whoosh.") for name in names):
+                parts = path.relative_to(ROOT).with_suffix("").parts
+                knowing.add(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    assert {m for m in knowing if not m.startswith("indexer.engine")} <= allowed
+    assert any(m.startswith("indexer.engine.") for m in knowing)
+    assert not any(path.read_text(encoding="utf-8").count("import whoosh") or
+                   "from whoosh" in path.read_text(encoding="utf-8")
+                   for path in (ROOT / "exchange").rglob("*.py"))  # fmt: skip
