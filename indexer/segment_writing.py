@@ -24,14 +24,18 @@ import os
 import pickle
 import queue
 import signal
+import zlib
 from array import array
 from collections.abc import Iterator
+from operator import sub
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3PostingsWriter, W3TermInfo
 from whoosh.formats import Positions
 from whoosh.multiproc import MpWriter, SubWriterTask
+from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util import random_name
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
@@ -380,6 +384,16 @@ class MemorySegmentWriter(SegmentWriter):
             fieldwriter.start_field(name, field)
             writer = fieldwriter._postwriter
             compression = writer._compression
+            # A text field's weights are its frequencies (whole numbers): its terms can be
+            # written by _write_term.
+            whole = (
+                text is not None
+                and boost == 1.0
+                and field.format.fixed_value_size() is None
+                and isinstance(writer, W3PostingsWriter)
+                and writer._blocklimit == _BLOCK
+                and writer._inlinelimit <= 1
+            )
             for tbytes in sorted(terms):
                 term = terms[tbytes]
                 docs, weights, values = next(columns) if term is not None else ((), [], [])
@@ -387,8 +401,12 @@ class MemorySegmentWriter(SegmentWriter):
                 if merged:
                     docs, weights, values = self._merge(docs, weights, values, merged)
                 lengths = self._doc_lengths(name, docs, own, lengths_reader)
+                compressed = compression if len(docs) >= _COMPRESS_MIN else 0
+                if whole and docs and not merged:
+                    _write_term(fieldwriter, tbytes, docs, weights, values, lengths, compressed)
+                    continue
                 fieldwriter.start_term(tbytes)
-                writer._compression = compression if len(docs) >= _COMPRESS_MIN else 0
+                writer._compression = compressed
                 _write_blocks(writer, docs, weights, values, lengths)
                 fieldwriter.finish_term()
             if text is not None:
@@ -462,6 +480,76 @@ def _write_blocks(writer, docs, weights, values, lengths) -> None:
         if block_lengths:
             writer._minlength = min(block_lengths)
             writer._maxlength = max(block_lengths)
+
+
+def _write_term(fieldwriter, tbytes: bytes, docs, weights, values, lengths, compression) -> None:
+    """What ``start_term``, :func:`_write_blocks` and ``finish_term`` write for a term — its
+    posting blocks, then its row of the terms table, the same bytes — a block at a time
+    instead of a posting at a time. For postings whose weights are whole numbers (a text
+    field's frequencies), which Whoosh's float32 weights hold exactly."""
+    postfile = fieldwriter._postfile
+    start = postfile.tell()
+    parts = [WHOOSH3_HEADER_MAGIC]
+    count = len(docs)
+    last = (count - 1) // _BLOCK * _BLOCK
+    total = 0
+    maxweight = 0
+    minlength = None
+    maxlength = 0
+    for begin in range(0, count, _BLOCK):
+        end = begin + _BLOCK
+        ids = docs[begin:end]
+        block_weights = weights[begin:end]
+        top = max(block_weights)
+        # Whoosh's _mini_weights: None if all are 1, the one weight if all are equal
+        mini = (None if top == 1.0 else top) if top == min(block_weights) else tuple(block_weights)
+        data = pickle.dumps(
+            (tuple(map(sub, ids, itertools.chain((0,), ids))), mini, tuple(values[begin:end])), 2
+        )
+        if compression:
+            data = zlib.compress(data, compression)
+        block_lengths = lengths[begin:end]
+        shortest = min(block_lengths)
+        if shortest:
+            longest = max(block_lengths)
+        else:
+            block_lengths = [length for length in block_lengths if length]
+            shortest = min(block_lengths) if block_lengths else None
+            longest = max(block_lengths) if block_lengths else 0
+        block_max = top if top > 0 else 0
+        info = pickle.dumps(
+            (
+                len(ids),
+                ids[-1],
+                block_max,
+                compression,
+                length_to_byte(shortest),
+                length_to_byte(longest),
+            ),
+            2,
+        )
+        size = len(info) + len(data)
+        parts += (pack_int(-size if begin == last else size), info, data)
+        total += sum(block_weights)
+        maxweight = max(maxweight, block_max)
+        minlength = shortest if minlength is None else min(minlength, shortest)
+        maxlength = max(maxlength, longest)
+    postings = b"".join(parts)
+    postfile.write(postings)
+    row = W3TermInfo._struct.pack(
+        False,
+        total,
+        count,
+        0 if minlength is None else length_to_byte(minlength),
+        length_to_byte(maxlength),
+        maxweight,
+        docs[0],
+        docs[-1],
+    )
+    fieldwriter._tindex.add(
+        pack_ushort(fieldwriter._fieldid) + tbytes,
+        row + pack_long(start) + pack_int(len(postings)),
+    )
 
 
 def _docnum(posting: tuple[int, float, bytes]) -> int:
