@@ -52,6 +52,8 @@ _BLOCK = 128  # Whoosh's W3 postings block (W3Codec blocklimit)
 _COMPRESS_MIN = 8
 _Columns = tuple[Any, list[float], list[bytes]]
 """A term's postings as document numbers, weights and encoded values."""
+_INDEXED_LIMIT = 100_000
+"""Values of non-text fields whose postings a writer keeps (:meth:`MemorySegmentWriter._index`)."""
 _SHARE = 2_000_000
 """Tokens of a text field grouped by term at once when a segment is flushed."""
 
@@ -249,6 +251,7 @@ class MemorySegmentWriter(SegmentWriter):
         super().__init__(ix, **kwargs)
         self._text: dict[str, _TextPostings] = {}
         self._vocabulary: _Vocabulary | None = None
+        self._indexed: dict[tuple[str, str], tuple] = {}  # _index
         # per text field, (term, records) in the order of the terms' bytes, once flushed
         self._word_counts: dict[str, list[tuple[str, int]]] = {}
         # field -> term bytes -> list of (docnum, weight, value): merged and non-text postings
@@ -286,7 +289,8 @@ class MemorySegmentWriter(SegmentWriter):
                     if name in self._fast and boost == 1.0:
                         length = self._add_text(name, docnum, value, field.analyzer.segmenter)
                     else:
-                        length = self._add_items(name, docnum, field.index(value), boost)
+                        items = self._index(name, field, value)
+                        length = self._add_items(name, docnum, items, boost)
                     if not field.scorable:
                         length = 0
                     self._length(name, docnum, length)
@@ -315,6 +319,21 @@ class MemorySegmentWriter(SegmentWriter):
             postings = self._text[name] = _TextPostings()
         postings.add(docnum, terms, positions)
         return len(terms)
+
+    def _index(self, name: str, field, value):
+        """``field.index(value)``; kept for the next record with the same value of a text
+        value of a field whose values are not unique (site, tier, column, doc type, year,
+        branch: a few hundred values between them) and whose postings' values are of a
+        fixed size (written joined, so sharing them between records changes no byte)."""
+        if type(value) is not str or field.unique or field.format.fixed_value_size() is None:
+            return field.index(value)
+        key = (name, value)
+        items = self._indexed.get(key)
+        if items is None:
+            if len(self._indexed) >= _INDEXED_LIMIT:
+                self._indexed.clear()
+            items = self._indexed[key] = tuple(field.index(value))
+        return items
 
     def _add_items(self, name: str, docnum: int, items, boost: float) -> int:
         terms = self._other.setdefault(name, {})
