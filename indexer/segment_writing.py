@@ -54,7 +54,7 @@ _Columns = tuple[Any, list[float], list[bytes]]
 """A term's postings as document numbers, weights and encoded values."""
 _INDEXED_LIMIT = 100_000
 """Values of non-text fields whose postings a writer keeps (:meth:`MemorySegmentWriter._index`)."""
-_SHARE = 2_000_000
+_SHARE = 1_000_000
 """Tokens of a text field grouped by term at once when a segment is flushed."""
 
 
@@ -218,15 +218,65 @@ class _TextPostings:
         posting_docs = docs[starts].tolist()
         weights = (freqs * boost).tolist()
         values = list(map(singles.__getitem__, positions[starts].tolist()))
-        multiple = np.flatnonzero(freqs > 1)
+        multiple = np.flatnonzero((freqs > 1) & (freqs <= _PICKLE_BATCH))
         if len(multiple):
+            blob, bounds_of = _encoded_positions(positions, starts[multiple], freqs[multiple])
+            for i, a, b in zip(multiple.tolist(), bounds_of[:-1], bounds_of[1:], strict=True):
+                values[i] = blob[a:b]
+        longer = np.flatnonzero(freqs > _PICKLE_BATCH)
+        if len(longer):
             listed = positions.tolist()
             for i, start, freq in zip(
-                multiple.tolist(), starts[multiple].tolist(), freqs[multiple].tolist(), strict=True
+                longer.tolist(), starts[longer].tolist(), freqs[longer].tolist(), strict=True
             ):
                 values[i] = encode(listed[start : start + freq])
         for a, b in itertools.pairwise(bounds):
             yield posting_docs[a:b], weights[a:b], values[a:b]
+
+
+_PICKLE_BATCH = 1000  # pickle's batch of list items (one MARK ... APPENDS each)
+_POSITIONS_HEAD = b"\x80\x02]q\x00("  # protocol 2, an empty list memoised, MARK
+
+
+def _excluding(sizes: np.ndarray) -> np.ndarray:
+    """The sum of the sizes before each one."""
+    sums = np.cumsum(sizes)
+    return sums - sizes
+
+
+def _encoded_positions(positions: np.ndarray, starts: np.ndarray, freqs: np.ndarray):
+    """What :meth:`whoosh.formats.Positions.encode` makes of each posting's positions
+    (``positions[start:start + freq]``, 2 to 1,000 of them): the frequency as four bytes, then
+    the pickle (protocol 2) of the list of position deltas — BININT1, BININT2 or BININT per
+    delta, one batch of appends. Returned as one bytes object and each posting's bounds in it,
+    instead of a list, a pack and a pickle per posting."""
+    count = int(freqs.sum())
+    first = _excluding(freqs)  # each posting's first delta
+    token = np.repeat(starts - first, freqs) + np.arange(count)
+    delta = positions[token].astype(np.int64)
+    delta[1:] -= delta[:-1].copy()
+    delta[first] = positions[starts]
+    size = np.where(delta < 0x100, 2, np.where(delta < 0x10000, 3, 5))
+    before = _excluding(size)
+    length = np.add.reduceat(size, first) + 12
+    begin = _excluding(length)
+    out = np.zeros(int(length.sum()), np.uint8)
+    for k in range(4):
+        out[begin + k] = (freqs >> (8 * (3 - k))) & 0xFF
+    for k, byte in enumerate(_POSITIONS_HEAD):
+        out[begin + 4 + k] = byte
+    at = np.repeat(begin + 4 + len(_POSITIONS_HEAD) - before[first], freqs) + before
+    out[at] = np.where(size == 2, ord("K"), np.where(size == 3, ord("M"), ord("J")))
+    out[at + 1] = delta & 0xFF
+    wide = size > 2
+    out[at[wide] + 2] = (delta[wide] >> 8) & 0xFF
+    wide = size > 3
+    out[at[wide] + 3] = (delta[wide] >> 16) & 0xFF
+    out[at[wide] + 4] = (delta[wide] >> 24) & 0xFF
+    end = begin + length
+    out[end - 2] = ord("e")
+    out[end - 1] = ord(".")
+    return out.tobytes(), [*begin.tolist(), int(end[-1])]
 
 
 class _SingleValues(dict):
