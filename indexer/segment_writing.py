@@ -54,7 +54,7 @@ _Columns = tuple[Any, list[float], list[bytes]]
 """A term's postings as document numbers, weights and encoded values."""
 _INDEXED_LIMIT = 100_000
 """Values of non-text fields whose postings a writer keeps (:meth:`MemorySegmentWriter._index`)."""
-_SHARE = 1_000_000
+_SHARE = 500_000
 """Tokens of a text field grouped by term at once when a segment is flushed."""
 
 
@@ -176,13 +176,15 @@ class _TextPostings:
         self._pack()
         if not self._terms:
             return
-        tokens = np.concatenate(self._terms)
-        self._terms = []
-        rank = ranks[tokens]
-        del tokens
+        # Each step lets go of what it has used: this runs while the writer holds everything.
+        parts = []
+        while self._terms:
+            parts.append(ranks[self._terms.pop(0)])
+        rank = np.concatenate(parts)
+        del parts
         positions = np.concatenate(self._positions)
         self._positions = []
-        docs = np.repeat(np.array(self._docs, np.uint32), np.array(self._counts, np.int64))
+        docs = np.array(self._docs, np.uint32), np.cumsum(np.array(self._counts, np.int64))
         per_rank = np.cumsum(np.bincount(rank))
         low = 0
         while low < len(per_rank):
@@ -202,7 +204,8 @@ class _TextPostings:
         order = np.argsort(rank, kind="stable")  # by term, each term's tokens as added
         where = where[order]
         rank = rank[order]
-        docs = docs[where]
+        numbers, ends = docs  # each document's number, and the end of its tokens
+        docs = numbers[np.searchsorted(ends, where, "right")]
         positions = positions[where]
         n = len(where)
         new = np.empty(n, bool)
