@@ -19,16 +19,23 @@ Whoosh-reloaded is pinned (2.7.5): this module relies on its W3 codec's block wr
 """
 
 import ctypes
+import itertools
 import os
 import pickle
 import queue
 import signal
+import zlib
 from array import array
+from collections.abc import Iterator
+from operator import sub
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3PostingsWriter, W3TermInfo
 from whoosh.formats import Positions
 from whoosh.multiproc import MpWriter, SubWriterTask
+from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util import random_name
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
@@ -45,6 +52,10 @@ _BLOCK = 128  # Whoosh's W3 postings block (W3Codec blocklimit)
 _COMPRESS_MIN = 8
 _Columns = tuple[Any, list[float], list[bytes]]
 """A term's postings as document numbers, weights and encoded values."""
+_INDEXED_LIMIT = 100_000
+"""Values of non-text fields whose postings a writer keeps (:meth:`MemorySegmentWriter._index`)."""
+_SHARE = 500_000
+"""Tokens of a text field grouped by term at once when a segment is flushed."""
 
 
 def _quantised(length: int) -> int:
@@ -52,43 +63,223 @@ def _quantised(length: int) -> int:
     return byte_to_length(length_to_byte(length)) if length else 0
 
 
-class _TextPostings:
-    """The postings of one text field: per term, document numbers, frequencies and the
-    positions of all its occurrences, each in a compact array."""
+class _Vocabulary(dict):
+    """The words a writer's texts are cut into, numbered as met, each with its index tokens
+    (term numbers and position offsets) and the positions it spans in arrays numpy indexes by
+    word number; and the terms, numbered. A text is then analysed by a few array operations
+    over its word numbers instead of a Python step per token."""
 
-    __slots__ = ("terms",)
+    def __init__(self, segmenter: Segmenter) -> None:
+        super().__init__()
+        self.segmenter = segmenter
+        self.terms: dict[str, int] = {}
+        self.texts: list[str] = []
+        self.width = np.zeros(1024, np.int32)  # per word: positions spanned
+        self.count = np.zeros(1024, np.int32)  # per word: index tokens
+        self.first = np.zeros(1024, np.int64)  # per word: its first token in the token arrays
+        self.term = np.zeros(4096, np.int32)  # per token of a word: term number
+        self.offset = np.zeros(4096, np.int32)  # per token of a word: position offset
+        self._tokens = 0
+
+    def __missing__(self, word: str) -> int:
+        tokens, width = self.segmenter.template(word)
+        number = len(self)
+        if number == len(self.width):
+            self.width, self.count, self.first = (
+                np.concatenate([a, np.zeros_like(a)]) for a in (self.width, self.count, self.first)
+            )
+        first = self._tokens
+        end = first + len(tokens)
+        while end > len(self.term):
+            self.term = np.concatenate([self.term, np.zeros_like(self.term)])
+            self.offset = np.concatenate([self.offset, np.zeros_like(self.offset)])
+        terms = self.terms
+        for i, (term, offset) in enumerate(tokens, first):
+            found = terms.get(term)
+            if found is None:
+                found = terms[term] = len(self.texts)
+                self.texts.append(term)
+            self.term[i] = found
+            self.offset[i] = offset
+        self.width[number] = width
+        self.count[number] = len(tokens)
+        self.first[number] = first
+        self._tokens = end
+        self[word] = number
+        return number
+
+    def analyse(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """The term numbers and positions of :meth:`Segmenter.term_positions`'s tokens of
+        ``text``, in the order it makes them (by word, each word's stacked tokens in turn)."""
+        words = self.segmenter.cut(text)
+        numbers = np.fromiter(map(self.__getitem__, words), np.intp, len(words))
+        width = self.width[numbers]
+        count = self.count[numbers]
+        ends = np.cumsum(count)
+        total = int(ends[-1]) if len(ends) else 0
+        starts = np.cumsum(width) - width  # each word's first position
+        # each token's index in the token arrays: its word's first token, plus its rank
+        # among its word's tokens
+        token = np.repeat(self.first[numbers] - (ends - count), count) + np.arange(total)
+        return self.term[token], self.offset[token] + np.repeat(starts, count).astype(np.int32)
+
+
+class _TextPostings:
+    """The postings of one text field, as every token's term number and position in the
+    order the documents were added (and each document's number and token count); grouped by
+    term, then document, when the segment is flushed."""
+
+    __slots__ = ("_counts", "_docs", "_pending", "_positions", "_terms")
+
+    _PACK = 512  # documents whose token arrays are joined into one
 
     def __init__(self) -> None:
-        self.terms: dict[str, tuple[array, array, array]] = {}
+        self._terms: list[np.ndarray] = []
+        self._positions: list[np.ndarray] = []
+        self._pending = 0
+        self._docs = array("I")
+        self._counts = array("I")
 
-    def add(self, docnum: int, positions: dict[str, list[int]]) -> None:
-        terms = self.terms
-        for term, where in positions.items():
-            entry = terms.get(term)
-            if entry is None:
-                entry = terms[term] = (array("I"), array("I"), array("I"))
-            entry[0].append(docnum)
-            entry[1].append(len(where))
-            entry[2].extend(where)
+    def add(self, docnum: int, terms: np.ndarray, positions: np.ndarray) -> None:
+        self._terms.append(terms)
+        self._positions.append(positions)
+        self._docs.append(docnum)
+        self._counts.append(len(terms))
+        self._pending += 1
+        if self._pending >= self._PACK:
+            self._pack()
 
-    def columns(self, term: str, boost: float, singles: "_SingleValues", encode) -> _Columns:
-        """The term's document numbers, weights and values as :class:`whoosh.formats.Positions`
-        encodes them (frequency, then the pickled position deltas)."""
-        docs, freqs, positions = self.terms[term]
-        if len(positions) == len(docs):  # once in every document: the usual case
-            return docs, [boost] * len(docs), [singles[pos] for pos in positions]
-        weights = []
-        values = []
-        offset = 0
-        for freq in freqs:
-            if freq == 1:
-                values.append(singles[positions[offset]])
-            else:
-                where = positions[offset : offset + freq].tolist()
-                values.append(encode(where))
-            weights.append(freq * boost)
-            offset += freq
-        return docs, weights, values
+    def _pack(self) -> None:
+        if self._pending > 1:
+            self._terms[-self._pending :] = [np.concatenate(self._terms[-self._pending :])]
+            self._positions[-self._pending :] = [np.concatenate(self._positions[-self._pending :])]
+        self._pending = 0
+
+    def term_numbers(self, terms: int) -> np.ndarray:
+        """The numbers of the terms this field holds, each once, in order (``terms``: how many
+        terms the vocabulary has)."""
+        self._pack()
+        if not self._terms:
+            return np.zeros(0, np.intp)
+        return np.flatnonzero(np.bincount(np.concatenate(self._terms), minlength=terms))
+
+    def columns(
+        self, ranks: np.ndarray, boost: float, singles: "_SingleValues", encode, frequencies
+    ) -> Iterator[_Columns]:
+        """Each term's document numbers, weights and values as :class:`whoosh.formats.Positions`
+        encodes them (frequency, then the pickled position deltas), term by term in the order
+        of ``ranks`` (a rank per term number, from 0 for every term this field holds); each
+        term's number of documents goes into ``frequencies`` by rank.
+
+        The tokens are taken a share of the terms at a time, so what is sorted at once (and
+        the Python lists made of it) stays a fraction of the field's postings."""
+        self._pack()
+        if not self._terms:
+            return
+        # Each step lets go of what it has used: this runs while the writer holds everything.
+        parts = []
+        while self._terms:
+            parts.append(ranks[self._terms.pop(0)])
+        rank = np.concatenate(parts)
+        del parts
+        positions = np.concatenate(self._positions)
+        self._positions = []
+        docs = np.array(self._docs, np.uint32), np.cumsum(np.array(self._counts, np.int64))
+        per_rank = np.cumsum(np.bincount(rank))
+        low = 0
+        while low < len(per_rank):
+            before = int(per_rank[low - 1]) if low else 0
+            high = max(int(np.searchsorted(per_rank, before + _SHARE, "right")), low + 1)
+            yield from self._share(
+                rank, docs, positions, low, high, boost, singles, encode, frequencies
+            )
+            low = high
+
+    @staticmethod
+    def _share(
+        rank, docs, positions, low, high, boost, singles, encode, frequencies
+    ) -> Iterator[_Columns]:
+        where = np.flatnonzero((rank >= low) & (rank < high))
+        rank = rank[where]
+        order = np.argsort(rank, kind="stable")  # by term, each term's tokens as added
+        where = where[order]
+        rank = rank[order]
+        numbers, ends = docs  # each document's number, and the end of its tokens
+        docs = numbers[np.searchsorted(ends, where, "right")]
+        positions = positions[where]
+        n = len(where)
+        new = np.empty(n, bool)
+        new[0] = True
+        np.not_equal(rank[1:], rank[:-1], out=new[1:])
+        new[1:] |= docs[1:] != docs[:-1]
+        starts = np.flatnonzero(new)  # each posting's first token
+        freqs = np.diff(starts, append=n)
+        first = rank[starts]
+        bounds = np.flatnonzero(np.diff(first, prepend=-1))
+        frequencies[first[bounds]] = np.diff(bounds, append=len(starts))
+        bounds = [*bounds.tolist(), len(starts)]
+        posting_docs = docs[starts].tolist()
+        weights = (freqs * boost).tolist()
+        values = list(map(singles.__getitem__, positions[starts].tolist()))
+        multiple = np.flatnonzero((freqs > 1) & (freqs <= _PICKLE_BATCH))
+        if len(multiple):
+            blob, bounds_of = _encoded_positions(positions, starts[multiple], freqs[multiple])
+            for i, a, b in zip(multiple.tolist(), bounds_of[:-1], bounds_of[1:], strict=True):
+                values[i] = blob[a:b]
+        longer = np.flatnonzero(freqs > _PICKLE_BATCH)
+        if len(longer):
+            listed = positions.tolist()
+            for i, start, freq in zip(
+                longer.tolist(), starts[longer].tolist(), freqs[longer].tolist(), strict=True
+            ):
+                values[i] = encode(listed[start : start + freq])
+        for a, b in itertools.pairwise(bounds):
+            yield posting_docs[a:b], weights[a:b], values[a:b]
+
+
+_PICKLE_BATCH = 1000  # pickle's batch of list items (one MARK ... APPENDS each)
+_POSITIONS_HEAD = b"\x80\x02]q\x00("  # protocol 2, an empty list memoised, MARK
+
+
+def _excluding(sizes: np.ndarray) -> np.ndarray:
+    """The sum of the sizes before each one."""
+    sums = np.cumsum(sizes)
+    return sums - sizes
+
+
+def _encoded_positions(positions: np.ndarray, starts: np.ndarray, freqs: np.ndarray):
+    """What :meth:`whoosh.formats.Positions.encode` makes of each posting's positions
+    (``positions[start:start + freq]``, 2 to 1,000 of them): the frequency as four bytes, then
+    the pickle (protocol 2) of the list of position deltas — BININT1, BININT2 or BININT per
+    delta, one batch of appends. Returned as one bytes object and each posting's bounds in it,
+    instead of a list, a pack and a pickle per posting."""
+    count = int(freqs.sum())
+    first = _excluding(freqs)  # each posting's first delta
+    token = np.repeat(starts - first, freqs) + np.arange(count)
+    delta = positions[token].astype(np.int64)
+    delta[1:] -= delta[:-1].copy()
+    delta[first] = positions[starts]
+    size = np.where(delta < 0x100, 2, np.where(delta < 0x10000, 3, 5))
+    before = _excluding(size)
+    length = np.add.reduceat(size, first) + 12
+    begin = _excluding(length)
+    out = np.zeros(int(length.sum()), np.uint8)
+    for k in range(4):
+        out[begin + k] = (freqs >> (8 * (3 - k))) & 0xFF
+    for k, byte in enumerate(_POSITIONS_HEAD):
+        out[begin + 4 + k] = byte
+    at = np.repeat(begin + 4 + len(_POSITIONS_HEAD) - before[first], freqs) + before
+    out[at] = np.where(size == 2, ord("K"), np.where(size == 3, ord("M"), ord("J")))
+    out[at + 1] = delta & 0xFF
+    wide = size > 2
+    out[at[wide] + 2] = (delta[wide] >> 8) & 0xFF
+    wide = size > 3
+    out[at[wide] + 3] = (delta[wide] >> 16) & 0xFF
+    out[at[wide] + 4] = (delta[wide] >> 24) & 0xFF
+    end = begin + length
+    out[end - 2] = ord("e")
+    out[end - 1] = ord(".")
+    return out.tobytes(), [*begin.tolist(), int(end[-1])]
 
 
 class _SingleValues(dict):
@@ -112,6 +303,10 @@ class MemorySegmentWriter(SegmentWriter):
     def __init__(self, ix, **kwargs: Any) -> None:
         super().__init__(ix, **kwargs)
         self._text: dict[str, _TextPostings] = {}
+        self._vocabulary: _Vocabulary | None = None
+        self._indexed: dict[tuple[str, str], tuple] = {}  # _index
+        # per text field, (term, records) in the order of the terms' bytes, once flushed
+        self._word_counts: dict[str, list[tuple[str, int]]] = {}
         # field -> term bytes -> list of (docnum, weight, value): merged and non-text postings
         self._other: dict[str, dict[bytes, list[tuple[int, float, bytes]]]] = {}
         self._lengths: dict[str, array] = {}
@@ -147,7 +342,8 @@ class MemorySegmentWriter(SegmentWriter):
                     if name in self._fast and boost == 1.0:
                         length = self._add_text(name, docnum, value, field.analyzer.segmenter)
                     else:
-                        length = self._add_items(name, docnum, field.index(value), boost)
+                        items = self._index(name, field, value)
+                        length = self._add_items(name, docnum, items, boost)
                     if not field.scorable:
                         length = 0
                     self._length(name, docnum, length)
@@ -165,12 +361,32 @@ class MemorySegmentWriter(SegmentWriter):
     def _add_text(self, name: str, docnum: int, value: str, segmenter: Segmenter) -> int:
         if not isinstance(value, str):
             raise ValueError(f"{value!r} is not text")
-        positions = segmenter.term_positions(value)
+        vocabulary = self._vocabulary
+        if vocabulary is None or vocabulary.segmenter is not segmenter:
+            if self._text:
+                raise ValueError("a writer's text fields must be analysed by one segmenter")
+            vocabulary = self._vocabulary = _Vocabulary(segmenter)
+        terms, positions = vocabulary.analyse(value)
         postings = self._text.get(name)
         if postings is None:
             postings = self._text[name] = _TextPostings()
-        postings.add(docnum, positions)
-        return sum(map(len, positions.values()))
+        postings.add(docnum, terms, positions)
+        return len(terms)
+
+    def _index(self, name: str, field, value):
+        """``field.index(value)``; kept for the next record with the same value of a text
+        value of a field whose values are not unique (site, tier, column, doc type, year,
+        branch: a few hundred values between them) and whose postings' values are of a
+        fixed size (written joined, so sharing them between records changes no byte)."""
+        if type(value) is not str or field.unique or field.format.fixed_value_size() is None:
+            return field.index(value)
+        key = (name, value)
+        items = self._indexed.get(key)
+        if items is None:
+            if len(self._indexed) >= _INDEXED_LIMIT:
+                self._indexed.clear()
+            items = self._indexed[key] = tuple(field.index(value))
+        return items
 
     def _add_items(self, name: str, docnum: int, items, boost: float) -> int:
         terms = self._other.setdefault(name, {})
@@ -220,11 +436,7 @@ class MemorySegmentWriter(SegmentWriter):
         folder = getattr(self.storage, "folder", None)
         if folder is None or any(name in self._other for name in TEXT_FIELDS):
             return
-        fields = {
-            name: ((term, len(entry[0])) for term, entry in postings.terms.items())
-            for name, postings in self._text.items()
-        }
-        save_segment_counts(Path(folder), self.newsegment.segment_id(), fields)
+        save_segment_counts(Path(folder), self.newsegment.segment_id(), self._word_counts)
 
     def _write_postings(self, lengths_reader) -> None:
         fieldwriter = self.fieldwriter
@@ -234,29 +446,68 @@ class MemorySegmentWriter(SegmentWriter):
             other = self._other.get(name, {})
             own = self._lengths.get(name, array("I"))
             terms: dict[bytes, str | None] = dict.fromkeys(other)
-            if text is not None:
-                terms.update((term.encode("utf-8"), term) for term in text.terms)
-            fieldwriter.start_field(name, field)
-            writer = fieldwriter._postwriter
-            compression = writer._compression
             boost = field.format.field_boost
             # Text fields are Positions fields: their values are what its encode() makes.
             encode = field.format.encode if text is not None else None
             singles = _SingleValues(encode)
+            if text is not None:
+                own_terms, columns = self._text_columns(name, text, boost, singles, encode)
+                terms.update(own_terms)
+            fieldwriter.start_field(name, field)
+            writer = fieldwriter._postwriter
+            compression = writer._compression
+            # A text field's weights are its frequencies (whole numbers): its terms can be
+            # written by _write_term.
+            whole = (
+                text is not None
+                and boost == 1.0
+                and field.format.fixed_value_size() is None
+                and isinstance(writer, W3PostingsWriter)
+                and writer._blocklimit == _BLOCK
+                and writer._inlinelimit <= 1
+            )
             for tbytes in sorted(terms):
                 term = terms[tbytes]
-                docs, weights, values = (
-                    text.columns(term, boost, singles, encode) if term is not None else ((), [], [])
-                )
+                docs, weights, values = next(columns) if term is not None else ((), [], [])
                 merged = other.get(tbytes)
                 if merged:
                     docs, weights, values = self._merge(docs, weights, values, merged)
                 lengths = self._doc_lengths(name, docs, own, lengths_reader)
+                compressed = compression if len(docs) >= _COMPRESS_MIN else 0
+                if whole and docs and not merged:
+                    _write_term(fieldwriter, tbytes, docs, weights, values, lengths, compressed)
+                    continue
                 fieldwriter.start_term(tbytes)
-                writer._compression = compression if len(docs) >= _COMPRESS_MIN else 0
+                writer._compression = compressed
                 _write_blocks(writer, docs, weights, values, lengths)
                 fieldwriter.finish_term()
+            if text is not None:
+                for _ in columns:  # runs the end of _text_columns (the word counts)
+                    raise RuntimeError(f"{name}: more postings than terms")
             fieldwriter.finish_field()
+
+    def _text_columns(self, name: str, text: _TextPostings, boost: float, singles, encode):
+        """The terms of a text field (bytes -> text) and an iterator of their columns in the
+        order of their bytes; keeps the field's word counts for :meth:`_save_word_counts`, in
+        the same order (the order a walk of the segment's terms finds them in)."""
+        vocabulary = self._vocabulary
+        numbers = text.term_numbers(len(vocabulary.texts))
+        texts = [vocabulary.texts[n] for n in numbers.tolist()]
+        encoded = [term.encode("utf-8") for term in texts]
+        by_bytes = sorted(range(len(encoded)), key=encoded.__getitem__)
+        ranks = np.zeros(len(vocabulary.texts), np.int32)
+        ranks[numbers[by_bytes]] = np.arange(len(by_bytes), dtype=np.int32)
+        frequencies = np.zeros(len(by_bytes), np.int64)
+        columns = text.columns(ranks, boost, singles, encode, frequencies)
+        terms = dict(zip(encoded, texts, strict=True))
+
+        def counted():
+            yield from columns
+            self._word_counts[name] = list(
+                zip((texts[i] for i in by_bytes), frequencies.tolist(), strict=True)
+            )
+
+        return terms, counted()
 
     @staticmethod
     def _merge(docs, weights, values, other: list[tuple[int, float, bytes]]) -> _Columns:
@@ -301,6 +552,76 @@ def _write_blocks(writer, docs, weights, values, lengths) -> None:
         if block_lengths:
             writer._minlength = min(block_lengths)
             writer._maxlength = max(block_lengths)
+
+
+def _write_term(fieldwriter, tbytes: bytes, docs, weights, values, lengths, compression) -> None:
+    """What ``start_term``, :func:`_write_blocks` and ``finish_term`` write for a term — its
+    posting blocks, then its row of the terms table, the same bytes — a block at a time
+    instead of a posting at a time. For postings whose weights are whole numbers (a text
+    field's frequencies), which Whoosh's float32 weights hold exactly."""
+    postfile = fieldwriter._postfile
+    start = postfile.tell()
+    parts = [WHOOSH3_HEADER_MAGIC]
+    count = len(docs)
+    last = (count - 1) // _BLOCK * _BLOCK
+    total = 0
+    maxweight = 0
+    minlength = None
+    maxlength = 0
+    for begin in range(0, count, _BLOCK):
+        end = begin + _BLOCK
+        ids = docs[begin:end]
+        block_weights = weights[begin:end]
+        top = max(block_weights)
+        # Whoosh's _mini_weights: None if all are 1, the one weight if all are equal
+        mini = (None if top == 1.0 else top) if top == min(block_weights) else tuple(block_weights)
+        data = pickle.dumps(
+            (tuple(map(sub, ids, itertools.chain((0,), ids))), mini, tuple(values[begin:end])), 2
+        )
+        if compression:
+            data = zlib.compress(data, compression)
+        block_lengths = lengths[begin:end]
+        shortest = min(block_lengths)
+        if shortest:
+            longest = max(block_lengths)
+        else:
+            block_lengths = [length for length in block_lengths if length]
+            shortest = min(block_lengths) if block_lengths else None
+            longest = max(block_lengths) if block_lengths else 0
+        block_max = top if top > 0 else 0
+        info = pickle.dumps(
+            (
+                len(ids),
+                ids[-1],
+                block_max,
+                compression,
+                length_to_byte(shortest),
+                length_to_byte(longest),
+            ),
+            2,
+        )
+        size = len(info) + len(data)
+        parts += (pack_int(-size if begin == last else size), info, data)
+        total += sum(block_weights)
+        maxweight = max(maxweight, block_max)
+        minlength = shortest if minlength is None else min(minlength, shortest)
+        maxlength = max(maxlength, longest)
+    postings = b"".join(parts)
+    postfile.write(postings)
+    row = W3TermInfo._struct.pack(
+        False,
+        total,
+        count,
+        0 if minlength is None else length_to_byte(minlength),
+        length_to_byte(maxlength),
+        maxweight,
+        docs[0],
+        docs[-1],
+    )
+    fieldwriter._tindex.add(
+        pack_ushort(fieldwriter._fieldid) + tbytes,
+        row + pack_long(start) + pack_int(len(postings)),
+    )
 
 
 def _docnum(posting: tuple[int, float, bytes]) -> int:

@@ -128,6 +128,17 @@ class Segmenter:
             pos += width
         return positions
 
+    def cut(self, text: str) -> list[str]:
+        """The dictionary words of ``text`` folded, punctuation and stop words included, in
+        order: what :meth:`term_positions` walks (each word's tokens are :meth:`template`)."""
+        return self._jieba.cut(fold(text), False)
+
+    def template(self, word: str) -> _Template:
+        """A word of :meth:`cut` as its index tokens (term, position offset) and the positions
+        it spans; a stop word or punctuation has none and spans none."""
+        template = self._templates.get(word)
+        return template if template is not None else self._template(word)
+
     def _template(self, word: str) -> _Template:
         template: _Template = ((), 0)
         if word not in self._stopwords and _WORDLIKE.search(word):
