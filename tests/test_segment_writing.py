@@ -16,8 +16,8 @@ from exchange.store import Store
 from indexer.analysis import Segmenter, cluster_words, index_with
 from indexer.engine import building
 from indexer.engine.schema import record_schema
+from indexer.engine.segment_writing import MemorySegmentWriter
 from indexer.lexicon import COUNTS, _segment_counts
-from indexer.segment_writing import MemorySegmentWriter
 from tests import processes
 from tests.conftest import Cluster, record
 

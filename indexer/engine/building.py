@@ -31,10 +31,10 @@ from indexer.documents import ChangeSource, IndexDocument
 from indexer.engine.generations import Generations, GenerationState
 from indexer.engine.integrity import seal, verify
 from indexer.engine.schema import INDEX_FORMAT, PLAIN_FIELDS
+from indexer.engine.segment_writing import MemorySegmentWriter, ParallelWriter
 from indexer.failures import CensusMismatch, IndexingFailed
 from indexer.lexicon import LEXICON, merge_phrases, title_phrases, write_lexicon
 from indexer.locking import RunLock
-from indexer.segment_writing import MemorySegmentWriter, ParallelWriter
 from indexer.synonyms import Synonyms
 
 LOCK_NAME = "indexer.lock"
