@@ -641,9 +641,13 @@ def _answer(
     leaves = view.searcher.leaf_searchers()
     matches = [matching_docs(counted, leaf, postings) for leaf, _ in leaves]
 
+    titled_sets: list[list[set[int]]] = []  # worked out once, if folding asks for more
+
     def best(limit: int) -> list[tuple[float, int]]:
         if ranked:
-            return _ranked(view, query, matches, limit, titled, built.phrase)
+            if not titled_sets:
+                titled_sets.append(_titled(view, titled, matches))
+            return _ranked(view, query, matches, limit, titled_sets[0], built.phrase)
         return [(0.0, docnum) for docnum in _newest(view, matches, limit)]
 
     start = (request.page - 1) * request.page_size
@@ -693,23 +697,28 @@ def _collapsed(view: View, best, window: int, request: SearchRequest, words, ran
     return hits
 
 
+def _titled(view: View, titled: q.Query | None, matches: list[set[int]]) -> list[set[int]]:
+    """Of each segment's matches, those whose titles hold every typed word (none without
+    ``titled``)."""
+    if titled is None:
+        return []
+    postings = view.ranker.postings
+    leaves = view.searcher.leaf_searchers()
+    return [
+        matching_docs(titled, leaf, postings) & ids if ids else set()
+        for (leaf, _), ids in zip(leaves, matches, strict=True)
+    ]
+
+
 def _ranked(
     view: View,
     query: q.Query,
     matches: list[set[int]],
     limit: int,
-    titled: q.Query | None,
+    first: list[set[int]],
     phrase: str | None,
 ) -> list[tuple[float, int]]:
-    """The best ``limit`` matches, those whose titles hold every typed word first."""
-    postings = view.ranker.postings
-    first: list[set[int]] = []
-    if titled is not None:
-        leaves = view.searcher.leaf_searchers()
-        first = [
-            matching_docs(titled, leaf, postings) & ids if ids else set()
-            for (leaf, _), ids in zip(leaves, matches, strict=True)
-        ]
+    """The best ``limit`` matches, ``first`` (those whose titles hold every typed word) first."""
     if not any(first):
         scored = view.ranker.top(view.searcher, query, matches, limit)
         return _prefer_titles_holding(scored, phrase, _titles(view)) if phrase else scored
