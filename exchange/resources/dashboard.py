@@ -56,6 +56,27 @@ def _same_origin(req: falcon.Request) -> None:
         raise falcon.HTTPForbidden(description="the form must be sent from this site's pages")
 
 
+def _signed_in(req: falcon.Request, resp: falcon.Response, sessions: Sessions) -> ApiKey | None:
+    """The key of the session posting a dashboard form from this host's pages; None (and a
+    redirect to the login page) without one."""
+    _same_origin(req)
+    key = _session_key(req, sessions)
+    if key is None:
+        _redirect(resp, "/admin/login")
+    return key
+
+
+def _form(req: falcon.Request, names: tuple[str, ...], error_field: str) -> dict[str, str]:
+    """The posted form's fields ``names`` (blank when absent), each given at most once."""
+    form = falcon.uri.parse_query_string(
+        read_body(req, MAX_FORM_BYTES).decode(errors="replace"), keep_blank=True
+    )
+    values = {name: form.get(name, "") for name in names}
+    if not all(isinstance(value, str) for value in values.values()):
+        raise InvalidInput("each form field once", field=error_field)
+    return values
+
+
 def _session_key(req: falcon.Request, sessions: Sessions) -> ApiKey | None:
     # A browser may hold more than one cookie of the name (another path); any valid one will do.
     cookies = req.get_cookie_values(COOKIE) or []
@@ -96,17 +117,11 @@ class SuggestionsFormResource:
         self.popular = popular
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
-        _same_origin(req)
-        key = _session_key(req, self.sessions)
+        key = _signed_in(req, resp, self.sessions)
         if key is None:
-            _redirect(resp, "/admin/login")
             return
-        form = falcon.uri.parse_query_string(
-            read_body(req, MAX_FORM_BYTES).decode(errors="replace"), keep_blank=True
-        )
-        action, text, reason = (form.get(name, "") for name in ("action", "text", "reason"))
-        if not all(isinstance(value, str) for value in (action, text, reason)):
-            raise InvalidInput("each form field once", field="text")
+        form = _form(req, ("action", "text", "reason"), error_field="text")
+        action, text, reason = form["action"], form["text"], form["reason"]
         if action == "hide":
             hide_suggestion(self.store, text, key.actor, reason)
         elif action == "show":
@@ -131,19 +146,11 @@ class BestBetsFormResource:
         self.best_bets = best_bets
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
-        _same_origin(req)
-        key = _session_key(req, self.sessions)
+        key = _signed_in(req, resp, self.sessions)
         if key is None:
-            _redirect(resp, "/admin/login")
             return
-        form = falcon.uri.parse_query_string(
-            read_body(req, MAX_FORM_BYTES).decode(errors="replace"), keep_blank=True
-        )
-        values = {name: form.get(name, "") for name in self.FIELDS}
         try:
-            if not all(isinstance(value, str) for value in values.values()):
-                raise InvalidInput("each form field once", field="action")
-            self._apply(values, key.actor)
+            self._apply(_form(req, self.FIELDS, error_field="action"), key.actor)
         except ZhanqunError as error:
             message = f"{error.message}（{error.code}）"
             _html(resp, refused_page("推荐结果未保存", message, "/admin#best-bets"),
