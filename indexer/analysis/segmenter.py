@@ -28,10 +28,9 @@ _LEAF_CACHE_LIMIT = 500_000
 
 IndexToken = tuple[str, int, int, int]
 """(term, position, start character, end character)."""
-_Template = tuple[tuple[tuple[str, int], ...], int]
-"""A word's index tokens as (term, position offset) pairs, and how many positions it spans."""
-_TokenTemplate = tuple[tuple[tuple[str, int, int], ...], int]
-"""The same with each token's first character's offset in the word."""
+_Template = tuple[tuple[tuple[str, int, int], ...], int]
+"""A word's index tokens as (term, position offset, offset of its first character in the word),
+and how many positions the word spans."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +57,6 @@ class Segmenter:
         self._stopwords = frozenset(fold(w) for w in _shipped_words("stopwords.txt"))
         self._leaf_cache: dict[str, tuple[str, ...]] = {}
         self._templates: dict[str, _Template] = {}
-        self._token_templates: dict[str, _TokenTemplate] = {}
         self.extra_words: set[str] = set()
         self.add_words(_shipped_words("government.txt"))
         self.add_words(extra_words)
@@ -75,7 +73,6 @@ class Segmenter:
         if added:
             self._leaf_cache.clear()
             self._templates.clear()
-            self._token_templates.clear()
 
     def official_words(self) -> frozenset[str]:
         """The government vocabulary, synonyms and cluster names this dictionary was taught."""
@@ -94,13 +91,13 @@ class Segmenter:
     def index_tokens(self, text: str) -> list[IndexToken]:
         """Finest leaves at sequential positions; every compound above them is stacked on the
         position of its first leaf, so a word matches as itself or as the phrase of its leaves."""
-        templates = self._token_templates
+        templates = self._templates
         tokens: list[IndexToken] = []
         pos = 0
         for word, start, _end in self._jieba.tokenize(fold(text), "default", False):
             template = templates.get(word)
             if template is None:
-                template = self._token_template(word)
+                template = self._template(word)
             stacked, width = template
             for term, offset, char in stacked:
                 at = start + char
@@ -108,34 +105,15 @@ class Segmenter:
             pos += width
         return tokens
 
-    def term_positions(self, text: str) -> dict[str, list[int]]:
-        """The positions of each term of :meth:`index_tokens`, without character offsets: what
-        the index writer stores. Each word's stacked tokens are worked out once and reused."""
-        templates = self._templates
-        positions: dict[str, list[int]] = {}
-        pos = 0
-        for word in self._jieba.cut(fold(text), False):
-            template = templates.get(word)
-            if template is None:
-                template = self._template(word)
-            tokens, width = template
-            for term, offset in tokens:
-                where = positions.get(term)
-                if where is None:
-                    positions[term] = [pos + offset]
-                else:
-                    where.append(pos + offset)
-            pos += width
-        return positions
-
     def cut(self, text: str) -> list[str]:
         """The dictionary words of ``text`` folded, punctuation and stop words included, in
-        order: what :meth:`term_positions` walks (each word's tokens are :meth:`template`)."""
+        order: what the index writer walks (each word's tokens are :meth:`template`)."""
         return self._jieba.cut(fold(text), False)
 
     def template(self, word: str) -> _Template:
-        """A word of :meth:`cut` as its index tokens (term, position offset) and the positions
-        it spans; a stop word or punctuation has none and spans none."""
+        """A word of :meth:`cut` as its index tokens (term, position offset, character offset)
+        and the positions it spans; a stop word or punctuation has none and spans none. Worked
+        out once a word: the writer and highlighting meet the same words again and again."""
         template = self._templates.get(word)
         return template if template is not None else self._template(word)
 
@@ -144,23 +122,10 @@ class Segmenter:
         if word not in self._stopwords and _WORDLIKE.search(word):
             tokens: list[IndexToken] = []
             width = self._stack(word, 0, 0, tokens)
-            template = (tuple((term, pos) for term, pos, _start, _end in tokens), width)
+            template = (tuple((term, pos, start) for term, pos, start, _end in tokens), width)
         if len(self._templates) >= _LEAF_CACHE_LIMIT:
             self._templates.clear()
         self._templates[word] = template
-        return template
-
-    def _token_template(self, word: str) -> _TokenTemplate:
-        """:meth:`index_tokens` of one word, worked out once (a highlighted snippet segments
-        the same common words search after search)."""
-        template: _TokenTemplate = ((), 0)
-        if word not in self._stopwords and _WORDLIKE.search(word):
-            tokens: list[IndexToken] = []
-            width = self._stack(word, 0, 0, tokens)
-            template = (tuple((term, pos, start) for term, pos, start, _end in tokens), width)
-        if len(self._token_templates) >= _LEAF_CACHE_LIMIT:
-            self._token_templates.clear()
-        self._token_templates[word] = template
         return template
 
     def _stack(self, word: str, pos: int, start: int, tokens: list[IndexToken]) -> int:

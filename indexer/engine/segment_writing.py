@@ -94,7 +94,7 @@ class _Vocabulary(dict):
             self.term = np.concatenate([self.term, np.zeros_like(self.term)])
             self.offset = np.concatenate([self.offset, np.zeros_like(self.offset)])
         terms = self.terms
-        for i, (term, offset) in enumerate(tokens, first):
+        for i, (term, offset, _char) in enumerate(tokens, first):
             found = terms.get(term)
             if found is None:
                 found = terms[term] = len(self.texts)
@@ -109,7 +109,7 @@ class _Vocabulary(dict):
         return number
 
     def analyse(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """The term numbers and positions of :meth:`Segmenter.term_positions`'s tokens of
+        """The term numbers and positions of :meth:`Segmenter.index_tokens`'s tokens of
         ``text``, in the order it makes them (by word, each word's stacked tokens in turn)."""
         words = self.segmenter.cut(text)
         numbers = np.fromiter(map(self.__getitem__, words), np.intp, len(words))
