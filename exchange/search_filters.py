@@ -10,7 +10,7 @@ its values with counts, the field among the facets the index counts,
 
 >>> [f.name for f in FILTERS]
 ['tier', 'doc_type', 'column', 'issuer']
->>> by_name("tier").label_of("county")
+>>> FILTERS[0].label_of("county")
 '县级'
 """
 
@@ -59,7 +59,3 @@ FILTERS = (
 """In the order the page lists their groups and its links write their parameters."""
 
 NAMES = tuple(f.name for f in FILTERS)
-
-
-def by_name(name: str) -> ValueFilter:
-    return next(f for f in FILTERS if f.name == name)
