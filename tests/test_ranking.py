@@ -97,6 +97,20 @@ def test_ranking_is_whooshs_top_collector(searcher, text, limit, lookup, monkeyp
     assert Ranker(postings).top(searcher, query, matches, limit) == expected
 
 
+@pytest.mark.parametrize("text", QUERIES)
+def test_a_ranking_scored_once_answers_each_depth_as_a_fresh_one(searcher, text):
+    """Folding look-alikes looks further down a ranking (30, then 60, …) without scoring its
+    matches again: each depth is what Whoosh's collector gives at that depth."""
+    query = _built(searcher, text).match
+    postings = PostingCache()
+    matches = [matching_docs(query, leaf, postings) for leaf, _ in searcher.leaf_searchers()]
+    scored = Ranker(postings).scored(searcher, query, matches)
+    for limit in (5, 30, 60, 120, 500):
+        collector = collectors.TopCollector(limit=limit, replace=0)
+        searcher.search_with_collector(query, collector)
+        assert scored.best(limit) == [(hit.score, hit.docnum) for hit in collector.results()]
+
+
 @pytest.mark.parametrize(
     ("start", "end", "excl"),
     [

@@ -75,6 +75,11 @@ class Ranker:
     def top(self, searcher: Searcher, query: q.Query, matches: list, limit: int) -> list:
         """``(score, docnum)`` of the best ``limit`` of ``matches`` (one set of document
         numbers per leaf searcher), best first, as Whoosh's top collector ranks them."""
+        return self.scored(searcher, query, matches).best(limit)
+
+    def scored(self, searcher: Searcher, query: q.Query, matches: list) -> "Scored":
+        """Every one of ``matches`` scored, to take the best of as often as asked: a search
+        that must look further down its ranking does not score its matches again."""
         context = searcher.context()
         segments = []
         scorers: dict = {}  # a term's BM25F statistics: the index's, the same in every segment
@@ -85,7 +90,7 @@ class Ranker:
                 scores = _Scoring(self, leaf, context, wanted, scorers).node(query)
                 ids, values = wanted.ids[scores.found], scores.values[scores.found]
                 segments.append((offset, ids, values, leaf.reader()))
-        return _best(searcher, segments, limit, self.postings)
+        return Scored(searcher, segments, self.postings)
 
     def field_lengths(self, leaf: Searcher, fieldname: str) -> np.ndarray:
         """What ``leaf.doc_field_length(docnum, fieldname, 1)`` answers, for every docnum."""
@@ -102,6 +107,20 @@ class Ranker:
             while len(self._lengths) > MAX_SEGMENTS * 2:
                 self._lengths.popitem(last=False)
         return lengths
+
+
+class Scored:
+    """The plain scores of a search's matches, segment by segment."""
+
+    def __init__(self, searcher: Searcher, segments: list, postings: PostingCache) -> None:
+        self._searcher = searcher
+        self._segments = segments
+        self._postings = postings
+
+    def best(self, limit: int) -> list[tuple[float, int]]:
+        """``(score, docnum)`` of the best ``limit``, best first; the first ``n`` of
+        ``best(m)`` for ``m > n`` are ``best(n)``."""
+        return _best(self._searcher, self._segments, limit, self._postings)
 
 
 def _read_lengths(reader, fieldname: str) -> np.ndarray:

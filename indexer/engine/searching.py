@@ -39,7 +39,7 @@ from indexer.engine.querying import (
     QueryTooComplex,
     parse,
 )
-from indexer.engine.ranking import Ranker
+from indexer.engine.ranking import Ranker, Scored
 from indexer.engine.schema import FACET_FIELDS, TEXT_FIELDS
 from indexer.engine.scoring import RecencyBM25F
 from indexer.expansion import Expander
@@ -641,13 +641,11 @@ def _answer(
     leaves = view.searcher.leaf_searchers()
     matches = [matching_docs(counted, leaf, postings) for leaf, _ in leaves]
 
-    titled_sets: list[list[set[int]]] = []  # worked out once, if folding asks for more
+    ranking = _Ranking(view, query, matches, titled, built.phrase) if ranked else None
 
     def best(limit: int) -> list[tuple[float, int]]:
-        if ranked:
-            if not titled_sets:
-                titled_sets.append(_titled(view, titled, matches))
-            return _ranked(view, query, matches, limit, titled_sets[0], built.phrase)
+        if ranking is not None:
+            return ranking.best(limit)
         return [(0.0, docnum) for docnum in _newest(view, matches, limit)]
 
     start = (request.page - 1) * request.page_size
@@ -697,6 +695,52 @@ def _collapsed(view: View, best, window: int, request: SearchRequest, words, ran
     return hits
 
 
+class _Ranking:
+    """The best matches of a search, those whose titles hold every typed word (``titled``)
+    first; scored once, however far down folding look-alikes must look."""
+
+    def __init__(
+        self,
+        view: View,
+        query: q.Query,
+        matches: list[set[int]],
+        titled: q.Query | None,
+        phrase: str | None,
+    ) -> None:
+        self.view = view
+        self.query = query
+        self.matches = matches
+        self.first = _titled(view, titled, matches)
+        self.phrase = phrase
+        self._scored: dict[str, Scored] = {}
+
+    def _part(self, name: str) -> Scored:
+        """The scores of one part: ``all`` matches, the ``first`` or the ``rest``."""
+        if name not in self._scored:
+            if name == "all":
+                sets = self.matches
+            elif name == "first":
+                sets = self.first
+            else:
+                sets = [ids - held for ids, held in zip(self.matches, self.first, strict=True)]
+            view = self.view
+            self._scored[name] = view.ranker.scored(view.searcher, self.query, sets)
+        return self._scored[name]
+
+    def best(self, limit: int) -> list[tuple[float, int]]:
+        """The best ``limit`` matches, in the order the page shows them."""
+        titles = _titles(self.view)
+        if not any(self.first):
+            scored = self._part("all").best(limit)
+            return _prefer_titles_holding(scored, self.phrase, titles) if self.phrase else scored
+        scored = self._part("first").best(limit)
+        if self.phrase:
+            scored = _prefer_titles_holding(scored, self.phrase, titles)
+        if len(scored) < limit:
+            scored += self._part("rest").best(limit - len(scored))
+        return scored
+
+
 def _titled(view: View, titled: q.Query | None, matches: list[set[int]]) -> list[set[int]]:
     """Of each segment's matches, those whose titles hold every typed word (none without
     ``titled``)."""
@@ -708,27 +752,6 @@ def _titled(view: View, titled: q.Query | None, matches: list[set[int]]) -> list
         matching_docs(titled, leaf, postings) & ids if ids else set()
         for (leaf, _), ids in zip(leaves, matches, strict=True)
     ]
-
-
-def _ranked(
-    view: View,
-    query: q.Query,
-    matches: list[set[int]],
-    limit: int,
-    first: list[set[int]],
-    phrase: str | None,
-) -> list[tuple[float, int]]:
-    """The best ``limit`` matches, ``first`` (those whose titles hold every typed word) first."""
-    if not any(first):
-        scored = view.ranker.top(view.searcher, query, matches, limit)
-        return _prefer_titles_holding(scored, phrase, _titles(view)) if phrase else scored
-    scored = view.ranker.top(view.searcher, query, first, limit)
-    if phrase:
-        scored = _prefer_titles_holding(scored, phrase, _titles(view))
-    if len(scored) < limit:
-        rest = [ids - held for ids, held in zip(matches, first, strict=True)]
-        scored += view.ranker.top(view.searcher, query, rest, limit - len(scored))
-    return scored
 
 
 def _newest(view: View, matches: list[set[int]], limit: int) -> list[int]:
