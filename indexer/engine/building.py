@@ -30,6 +30,7 @@ from indexer.census import SAMPLE, compare
 from indexer.documents import ChangeSource, IndexDocument
 from indexer.engine.generations import Generations, GenerationState
 from indexer.engine.integrity import seal, verify
+from indexer.engine.posting_arrays import write_missing
 from indexer.engine.schema import INDEX_FORMAT, PLAIN_FIELDS
 from indexer.engine.segment_writing import MemorySegmentWriter, ParallelWriter
 from indexer.failures import CensusMismatch, IndexingFailed
@@ -276,10 +277,10 @@ def _catch_up(
                 progress(done, max(expected, done))
             if session.pending >= commit_every or session.pending_bytes() >= budget:
                 session.commit()
-                seal(generations.path(state.number))
+                _seal(generations.path(state.number))
                 generations.save_state(state)
         session.commit(reopen=False)
-        seal(generations.path(state.number))
+        _seal(generations.path(state.number))
         generations.save_state(state)
     finally:
         session.cancel()
@@ -368,6 +369,13 @@ class _Session:
             self.summary.updated += 1
         else:
             self.summary.added += 1
+
+
+def _seal(path: Path) -> None:
+    """After a commit: the new segments' posting arrays, then the generation's manifest,
+    which covers both."""
+    write_missing(path)
+    seal(path)
 
 
 def _writer(index, bulk: bool) -> IndexWriter:

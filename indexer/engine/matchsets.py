@@ -15,15 +15,16 @@ sets are the ids the matcher would yield.
 """
 
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 
 import numpy as np
 from whoosh import fields
 from whoosh import query as q
 from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching import FilterMatcher, Matcher
 from whoosh.searching import Searcher
 
-from indexer.engine.postings import PostingCache
+from indexer.engine.posting_arrays import open_arrays
+from indexer.engine.postings import PostingCache, leaf_matcher
 
 
 class DocSet:
@@ -219,19 +220,29 @@ def term_postings(fieldname: str, text, searcher: Searcher, postings: PostingCac
     if segment is None:  # an index with no segment yet
         return None
     key = (fieldname, text)
-    found = postings.cached(segment.segment_id(), key)
+    segment_id = segment.segment_id()
+    found = postings.cached(segment_id, key)
     if found is not None:
         return found
+    arrays = _posting_arrays(reader, segment_id, postings)
+    found = arrays.get(key) if arrays is not None else None
+    if found is not None:
+        return postings.keep(segment_id, key, found)
     if key not in reader:
         return None
-    return postings.of(segment.segment_id(), key, leaf_matcher(reader.postings(fieldname, text)))
+    return postings.of(segment_id, key, leaf_matcher(reader.postings(fieldname, text)))
 
 
-def leaf_matcher(matcher: Matcher) -> Matcher:
-    """The codec's matcher under the segment reader's deletion filter, if any."""
-    while type(matcher) is FilterMatcher:
-        matcher = matcher.child
-    return matcher
+def _posting_arrays(reader, segment_id: str, postings: PostingCache):
+    """The segment's posting arrays the indexer wrote beside it, if it has them."""
+    storage = getattr(reader, "_storage", None)
+    # A compound segment's reader reads through an overlay of its file on the directory.
+    folder = getattr(getattr(storage, "b", storage), "folder", None)
+    if folder is None:  # an index in memory
+        return None
+    return postings.segment_file(
+        segment_id, lambda: open_arrays(Path(folder), segment_id, reader.doc_count_all())
+    )
 
 
 def _term_mask(fieldname: str, text, searcher: Searcher, postings: PostingCache) -> np.ndarray:

@@ -12,15 +12,20 @@ reads these), so they are kept by segment id across views and commits.
 
 import pickle
 import threading
+import time
 import zlib
 from collections import OrderedDict
 
 import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.columns import NumericColumn
+from whoosh.matching import FilterMatcher, Matcher
 
 # About 100 MB of arrays per process: the postings of the words searches met last.
 POSTINGS_BUDGET = 12_000_000
+
+# Seconds before a segment found without its posting arrays is looked at again.
+LOOK_AGAIN = 30.0
 
 # Segments × range-filtered fields: more than an index has live at once.
 MAX_COLUMNS = 256
@@ -37,6 +42,9 @@ class PostingCache:
         self._entries: OrderedDict[tuple, Postings] = OrderedDict()
         self._size = 0
         self._columns: OrderedDict[tuple[str, str], list] = OrderedDict()
+        # A segment's files beside Whoosh's (its posting arrays), opened once: by segment id,
+        # what was opened (or None) and when it was looked for.
+        self._files: dict[str, tuple[object, float]] = {}
         self._lock = threading.Lock()
 
     def retain(self, segments: set[str]) -> None:
@@ -47,6 +55,8 @@ class PostingCache:
                 self._size -= len(self._entries.pop(key)[0])
             for key in [k for k in self._columns if k[0] not in segments]:
                 del self._columns[key]
+            for key in [k for k in self._files if k not in segments]:
+                del self._files[key]
 
     def column(self, reader, fieldname: str) -> list:
         """A segment reader's raw column values of ``fieldname``, one per document (kept,
@@ -125,22 +135,35 @@ class PostingCache:
                 self._entries.move_to_end((segment, term))
             return found
 
+    def segment_file(self, segment: str, opener):
+        """What ``opener()`` gave for ``segment`` (a file the indexer writes beside it),
+        opened once; a segment found without one is looked at again after
+        :data:`LOOK_AGAIN` seconds (the indexer writes it after the commit readers see)."""
+        now = time.monotonic()
+        with self._lock:
+            found = self._files.get(segment)
+        if found is not None and (found[0] is not None or now - found[1] < LOOK_AGAIN):
+            return found[0]
+        opened = opener()
+        with self._lock:
+            self._files[segment] = (opened, now)
+        return opened
+
     def of(self, segment: str, term: tuple[str, bytes], matcher) -> Postings:
         """The postings of ``term``, from a fresh matcher of it by ``segment``'s reader."""
+        return self.keep(segment, term, decode(matcher))
+
+    def keep(self, segment: str, term: tuple[str, bytes], found: Postings) -> Postings:
+        """Keep ``found``, the postings of ``term`` in ``segment``, and return what is kept."""
         key = (segment, term)
         with self._lock:
-            found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-                return found
-        found = decode(matcher)
-        with self._lock:
-            if key not in self._entries:
-                self._entries[key] = found
-                self._size += len(found[0])
-                while self._size > self.budget and len(self._entries) > 1:
-                    _, (ids, _weights) = self._entries.popitem(last=False)
-                    self._size -= len(ids)
+            if key in self._entries:  # another thread kept it first
+                return self._entries[key]
+            self._entries[key] = found
+            self._size += len(found[0])
+            while self._size > self.budget and len(self._entries) > 1:
+                _, (ids, _weights) = self._entries.popitem(last=False)
+                self._size -= len(ids)
         return found
 
 
@@ -157,6 +180,13 @@ def _unsigned_column(column) -> np.ndarray | None:
     values = np.full(column._doccount, column._default, dtype=np.uint64)
     values[:written] = np.frombuffer(raw, dtype=">" + column._typecode)
     return values
+
+
+def leaf_matcher(matcher: Matcher) -> Matcher:
+    """The codec's matcher under the segment reader's deletion filter, if any."""
+    while type(matcher) is FilterMatcher:
+        matcher = matcher.child
+    return matcher
 
 
 def decode(matcher) -> Postings:
