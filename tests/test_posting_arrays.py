@@ -54,7 +54,7 @@ def _leaves(folder):
 
 
 def test_each_common_term_reads_back_as_the_search_would_decode_it(folder):
-    assert posting_arrays.write_missing(folder, MIN) == 3
+    assert posting_arrays.write_missing(folder, MIN, processes=2) == 3
     assert posting_arrays.write_missing(folder, MIN) == 0  # written once
     ix, leaves = _leaves(folder)
     checked = 0

@@ -373,8 +373,10 @@ class _Session:
 
 def _seal(path: Path) -> None:
     """After a commit: the new segments' posting arrays, then the generation's manifest,
-    which covers both."""
-    write_missing(path)
+    which covers both. A rebuild's segments are decoded a process a core, as they were
+    written."""
+    forks = multiprocessing.get_start_method() == "fork"
+    write_missing(path, processes=min(os.cpu_count() or 1, MAX_WRITER_PROCS) if forks else 1)
     seal(path)
 
 

@@ -23,9 +23,12 @@ two-byte integers where every value is a whole number that fits, else as decoded
 """
 
 import mmap
+import multiprocessing
 import os
 import pickle
 import struct
+from concurrent.futures import ProcessPoolExecutor
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -45,23 +48,40 @@ def path_of(folder: Path, segment_id: str) -> Path:
     return folder / f"{segment_id}{SUFFIX}"
 
 
-def write_missing(folder: Path, min_postings: int | None = None) -> int:
-    """Write the arrays of every segment of the index at ``folder`` that has none yet;
-    return how many segments were written."""
+def write_missing(folder: Path, min_postings: int | None = None, processes: int = 1) -> int:
+    """Write the arrays of every segment of the index at ``folder`` that has none yet, in up
+    to ``processes`` forked processes (a rebuild's dozen segments); return how many segments
+    were written."""
     min_postings = MIN_POSTINGS if min_postings is None else min_postings
+    missing = [s for s in _segment_ids(folder) if not path_of(folder, s).exists()]
+    if processes > 1 and len(missing) > 1:
+        context = multiprocessing.get_context("fork")
+        workers = min(processes, len(missing))
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            list(pool.map(_write_segment, repeat(folder), missing, repeat(min_postings)))
+    else:
+        for segment_id in missing:
+            _write_segment(folder, segment_id, min_postings)
+    return len(missing)
+
+
+def _segment_ids(folder: Path) -> list[str]:
     index = whoosh_index.open_dir(str(folder))
-    written = 0
+    try:
+        return [segment.segment_id() for segment in index._segments()]
+    finally:
+        index.close()
+
+
+def _write_segment(folder: Path, segment_id: str, min_postings: int) -> None:
+    index = whoosh_index.open_dir(str(folder))
     try:
         with index.reader() as reader:
             for leaf, _offset in reader.leaf_readers():
-                segment = leaf.segment()
-                if segment is None or path_of(folder, segment.segment_id()).exists():
-                    continue
-                write(folder, leaf, min_postings)
-                written += 1
+                if leaf.segment() is not None and leaf.segment().segment_id() == segment_id:
+                    write(folder, leaf, min_postings)
     finally:
         index.close()
-    return written
 
 
 def write(folder: Path, reader, min_postings: int) -> Path:
@@ -145,7 +165,6 @@ class PostingArrays:
         if weights.dtype.kind == "u":
             weights = weights.astype(np.float32)
         return ids.astype(np.int32), weights
-
 
 
 def open_arrays(folder: Path, segment_id: str, doc_count: int) -> PostingArrays | None:
