@@ -32,8 +32,8 @@ from itertools import repeat
 from pathlib import Path
 
 import numpy as np
-from whoosh import index as whoosh_index
 
+from indexer.engine.mapped_storage import MappedStorage
 from indexer.engine.postings import Postings, decode, leaf_matcher
 
 SUFFIX = ".zqpa"
@@ -66,7 +66,7 @@ def write_missing(folder: Path, min_postings: int | None = None, processes: int 
 
 
 def _segment_ids(folder: Path) -> list[str]:
-    index = whoosh_index.open_dir(str(folder))
+    index = MappedStorage(str(folder)).open_index()
     try:
         return [segment.segment_id() for segment in index._segments()]
     finally:
@@ -74,7 +74,8 @@ def _segment_ids(folder: Path) -> list[str]:
 
 
 def _write_segment(folder: Path, segment_id: str, min_postings: int) -> None:
-    index = whoosh_index.open_dir(str(folder))
+    # Mapped: Whoosh's own opening would copy every compound segment into this process.
+    index = MappedStorage(str(folder)).open_index()
     try:
         with index.reader() as reader:
             for leaf, _offset in reader.leaf_readers():
