@@ -10,7 +10,7 @@ from falcon.inspect import inspect_static_routes
 
 from exchange.declaring import Answer, Declaration
 from exchange.errors import NotFound
-from exchange.openapi.operations import described, schemas_of_path
+from exchange.openapi.operations import described, path_schema
 from exchange.openapi.schemas import Schemas
 
 FileName = Annotated[str, "the file's name"]
@@ -24,7 +24,7 @@ def file_operations(app: falcon.App, schemas: Schemas) -> dict[str, dict]:
         media = dict.fromkeys(mimetypes.guess_type(name)[0] for name in files)
         path = f"{route.prefix.rstrip('/')}/{{name}}"
         name = {"name": "name", "in": "path", "required": True}
-        schema = schemas_of_path(FileName, None)
+        schema = path_schema(FileName, None)
         parameter = {**name, "description": schema.pop("description"), "schema": schema}
         doc = f"A file of the pages: {', '.join(files)}."
         declaration = Declaration(answers={200: tuple(Answer("The file", media=m) for m in media)})

@@ -9,7 +9,7 @@ import typing
 
 import falcon
 
-from exchange.declaring import JSON, Answer, Declaration
+from exchange.declaring import JSON, Answer, Declaration, Param
 from exchange.engine_errors import ENGINE_ERRORS
 from exchange.errors import ErrorAnswer, Forbidden, InvalidInput, Unauthorized, ZhanqunError
 from exchange.openapi.guard import guard_errors
@@ -81,14 +81,14 @@ def _path_parameters(route: Route) -> list[dict]:
         if typing.get_origin(hint) is not typing.Annotated:
             raise Undeclared(f"{route}: the path field {name} needs its meaning in the "
                              "responder's signature (Annotated[str, '…'])")  # fmt: skip
-        schema = schemas_of_path(hint, route.converters.get(name))
+        schema = path_schema(hint, route.converters.get(name))
         description = schema.pop("description")
         found.append({"name": name, "in": "path", "required": True, "schema": schema,
                       "description": description})  # fmt: skip
     return found
 
 
-def schemas_of_path(hint: typing.Any, converter: object) -> dict:
+def path_schema(hint: typing.Any, converter: object) -> dict:
     """A path field's schema: its converter's (a whole number's bounds), else its hint's; a
     segment is never empty."""
     schema = Schemas().of(hint)
@@ -97,7 +97,7 @@ def schemas_of_path(hint: typing.Any, converter: object) -> dict:
     return {**schema, "minLength": schema.get("minLength", 1)}
 
 
-def _query_parameter(param) -> dict:
+def _query_parameter(param: Param) -> dict:
     schema = param.schema()
     found = {"name": param.name, "in": "query", "required": False, "schema": schema,
              "description": param.description}  # fmt: skip

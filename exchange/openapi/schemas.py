@@ -1,8 +1,8 @@
-"""JSON schemas made from type hints: the TypedDicts and dataclasses the code builds its answers
-from and reads its bodies as. Each such class is a named component (``#/components/schemas/``)
-with its docstring as description; ``Annotated`` adds what a hint cannot say: a string is the
+"""JSON schemas made from type hints: the TypedDicts the code builds its answers as and reads
+its bodies as. Each TypedDict is a named component (``#/components/schemas/``) with its
+docstring as description; ``Annotated`` adds what a hint cannot say: a string is the
 description, a :class:`~exchange.json_schema.Schema` more JSON-schema keywords (bounds,
-formats).
+formats, the values it may take).
 
 >>> from typing import TypedDict
 >>> class Link(TypedDict):
@@ -19,11 +19,9 @@ formats).
 {'type': ['string', 'null'], 'enum': ['guide', 'notice', None]}
 """
 
-import dataclasses
 import re
 import types
 import typing
-from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal, NotRequired, Required
 
 from exchange.json_schema import Schema
@@ -48,20 +46,18 @@ class Schemas:
             return self.of(args[0])
         if hint in _SCALARS:
             return {"type": _SCALARS[hint]}
-        if hint is Any or hint is object:
-            return {}
         if origin is Literal:
             kinds = sorted({_SCALARS[type(value)] for value in args})
             return {"type": kinds[0] if len(kinds) == 1 else kinds, "enum": list(args)}
         if origin in (types.UnionType, typing.Union):
             return self._union(args)
-        if origin in (list, tuple, Sequence):
+        if origin is list:
             return {"type": "array", "items": self.of(args[0])}
-        if origin in (dict, Mapping):
+        if origin is dict:
             return {"type": "object", "additionalProperties": self.of(args[1])}
         if hint is dict:
             return {"type": "object"}
-        if typing.is_typeddict(hint) or dataclasses.is_dataclass(hint):
+        if typing.is_typeddict(hint):
             return self._component(hint)
         raise TypeError(f"no JSON schema for {hint!r}")
 
@@ -75,19 +71,14 @@ class Schemas:
         return schema
 
     def _union(self, members: tuple) -> dict:
+        """``X | None`` of a plain X is X's type or null; any other union, any of them."""
         schemas = [self.of(member) for member in members]
-        simple = [s for s in schemas if set(s) <= {"type", "enum", "format"}]
-        if len(simple) == len(schemas) and all(isinstance(s["type"], str) for s in schemas):
-            merged: dict = {"type": [s["type"] for s in schemas]}
-            enums = [s for s in schemas if "enum" in s]
-            if enums:
-                if len(enums) != len(schemas) - 1 or {"type": "null"} not in schemas:
-                    return {"anyOf": schemas}
-                merged["enum"] = [*enums[0]["enum"], None]
-            for s in schemas:
-                if "format" in s:
-                    merged["format"] = s["format"]
-            return merged
+        given = [schema for schema in schemas if schema != {"type": "null"}]
+        if len(given) == 1 < len(schemas) and isinstance(given[0].get("type"), str):
+            nullable = {**given[0], "type": [given[0]["type"], "null"]}
+            if "enum" in nullable:
+                nullable["enum"] = [*nullable["enum"], None]
+            return nullable
         return {"anyOf": schemas}
 
     def _component(self, cls: type) -> dict:
@@ -95,27 +86,17 @@ class Schemas:
         if self._named.setdefault(name, cls) is not cls:
             raise TypeError(f"two types are named {name}: {cls!r}, {self._named[name]!r}")
         if name not in self.components:
-            self.components[name] = {}  # a type that refers to itself finds its name
             self.components[name] = self._object(cls)
         return {"$ref": _REF + name}
 
     def _object(self, cls: type) -> dict:
         hints = typing.get_type_hints(cls, include_extras=True)
-        if dataclasses.is_dataclass(cls):
-            fields = [f.name for f in dataclasses.fields(cls)]
-            required = [
-                f.name
-                for f in dataclasses.fields(cls)
-                if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-            ]
-        else:
-            fields = list(hints)
-            required = [name for name in fields if name in cls.__required_keys__]
         schema: dict = {"type": "object"}
         doc = cls.__dict__.get("__doc__")
         if doc:
             schema["description"] = " ".join(markdown(doc).split())
-        schema["properties"] = {name: self.of(hints[name]) for name in fields}
+        schema["properties"] = {name: self.of(hint) for name, hint in hints.items()}
+        required = [name for name in hints if name in cls.__required_keys__]
         if required:
             schema["required"] = required
         return schema
