@@ -108,7 +108,7 @@ def test_each_operation_reads_the_query_parameters_it_declares_and_no_other(
 ):
     app, token = fuzzed
     read: set[str] = set()
-    for reader in ("get_param", "get_param_as_list", "get_param_as_bool", "get_param_as_int"):
+    for reader in [name for name in dir(falcon.Request) if name.startswith("get_param")]:
         original = getattr(falcon.Request, reader)
 
         def recording(self, name, *args, _original=original, **kwargs):
