@@ -42,12 +42,16 @@ CSS = "text/css"
 
 
 class SuggestionsForm(TypedDict):
+    """The fields the suggestions form posts, and the only ones read."""
+
     action: Literal["hide", "show"]
     text: Annotated[str, "the suggestion"]
     reason: NotRequired[Annotated[str, "why it is hidden"]]
 
 
 class BestBetForm(TypedDict):
+    """The fields the best-bets form posts, and the only ones read."""
+
     action: Literal["add", "remove"]
     query: NotRequired[Annotated[str, "add: the query"]]
     record: NotRequired[Annotated[str, "add: the record pinned, SITE/ID"]]
@@ -154,7 +158,7 @@ class SuggestionsFormResource:
         key = _signed_in(req, resp, self.sessions)
         if key is None:
             return
-        form = _form(req, ("action", "text", "reason"), error_field="text")
+        form = _form(req, tuple(SuggestionsForm.__annotations__), error_field="text")
         action, text, reason = form["action"], form["text"], form["reason"]
         if action == "hide":
             hide_suggestion(self.store, text, key.actor, reason)
@@ -171,8 +175,6 @@ class BestBetsFormResource:
     SITE/ID, ``applies`` cluster, site or branch with ``site``, optional ``expires`` and
     ``note``) or ``action=remove`` (``id``); audited as the session's key. A refusal is a
     page that says why, not a JSON body."""
-
-    FIELDS = ("action", "query", "record", "applies", "site", "expires", "note", "id")
 
     def __init__(self, store: Store, sessions: Sessions, best_bets: BestBets) -> None:
         self.store = store
@@ -196,7 +198,8 @@ class BestBetsFormResource:
         if key is None:
             return
         try:
-            self._apply(_form(req, self.FIELDS, error_field="action"), key.actor)
+            self._apply(_form(req, tuple(BestBetForm.__annotations__), error_field="action"),
+                        key.actor)  # fmt: skip
         except ZhanqunError as error:
             message = f"{error.message}（{error.code}）"
             _html(resp, refused_page("推荐结果未保存", message, "/admin#best-bets"),
