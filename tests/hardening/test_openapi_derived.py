@@ -10,6 +10,7 @@ import falcon
 import pytest
 from falcon import testing
 from falcon.inspect import inspect_app
+from openapi_spec_validator import validate
 
 from exchange.declaring import Answer, declare
 from exchange.errors import InvalidInput
@@ -35,6 +36,11 @@ def concrete(path: str) -> str:
     for name, value in SEGMENTS.items():
         path = path.replace("{" + name + "}", quote(value, safe=""))
     return path
+
+
+def test_the_description_is_valid_openapi_3_1(described):
+    assert described["openapi"] == "3.1.0"
+    validate(described)
 
 
 def test_every_route_the_app_serves_is_described_and_nothing_else(fuzzed, described):
