@@ -11,7 +11,7 @@ Hashable, unlike a dict, so that annotated types can be combined (``Moment | Non
 True
 """
 
-from typing import Any
+from typing import Annotated, Any
 
 
 class Schema:
@@ -34,3 +34,8 @@ class Schema:
 
     def __repr__(self) -> str:
         return f"Schema({', '.join(f'{name}={value!r}' for name, value in self.as_dict().items())})"
+
+
+# Times and days written as ISO 8601 text (datetime.isoformat, date.isoformat).
+DateTime = Annotated[str, Schema(format="date-time")]
+Date = Annotated[str, Schema(format="date")]

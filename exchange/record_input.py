@@ -11,7 +11,7 @@ from typing import Annotated, Literal, NotRequired, TypedDict
 
 from exchange.errors import InvalidInput
 from exchange.html_text import html_to_text
-from exchange.json_schema import Schema
+from exchange.json_schema import Date, Schema
 from exchange.links import is_web_link
 from exchange.store.items import Deletion, RecordInput
 
@@ -54,7 +54,7 @@ class PushedRecord(TypedDict):
     source: NotRequired[Annotated[str, Schema(maxLength=MAX_SHORT), "another name for issuer"]]
     doc_no: NotRequired[Annotated[str, Schema(maxLength=MAX_NUMBER), "文号"]]
     subject: NotRequired[Annotated[str, Schema(maxLength=MAX_SHORT), "主题分类"]]
-    written: NotRequired[Annotated[str, Schema(format="date"), "成文日期"]]
+    written: NotRequired[Annotated[Date, "成文日期"]]
     deleted: NotRequired[Literal[False]]
 
 

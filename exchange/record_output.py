@@ -7,13 +7,13 @@ carries no content at all: ``site``, ``id``, ``seq`` and ``deleted: true``.
 
 from typing import Annotated, Literal, NotRequired, TypedDict
 
-from exchange.json_schema import Schema
+from exchange.json_schema import DateTime, Schema
 from exchange.links import web_link
 from exchange.record_input import SHARE_TYPES, to_cluster_time
 from exchange.store.feed import Change
 from exchange.store.sharing import Audience
 
-LocalTime = Annotated[str, Schema(format="date-time"), "the cluster's time (UTC+8)"]
+LocalTime = Annotated[DateTime, "the cluster's time (UTC+8)"]
 
 
 class Record(TypedDict):

@@ -20,7 +20,7 @@ from exchange.dashboard.page import dashboard_page, login_page, refused_page
 from exchange.dashboard.session import COOKIE, LIFETIME, Sessions
 from exchange.declaring import FORM, HTML, Answer, Body, declare
 from exchange.errors import Forbidden, InvalidInput, NotFound, TooLarge, Unauthorized, ZhanqunError
-from exchange.json_schema import Schema
+from exchange.json_schema import Date
 from exchange.numbers import whole_number
 from exchange.popular import PopularQueries
 from exchange.resources.inputs import read_body
@@ -57,7 +57,7 @@ class BestBetForm(TypedDict):
     record: NotRequired[Annotated[str, "add: the record pinned, SITE/ID"]]
     applies: NotRequired[Literal["cluster", "site", "branch"]]
     site: NotRequired[Annotated[str, "add: the site or branch it applies to"]]
-    expires: NotRequired[Annotated[str, Schema(format="date"), "add: its last day"]]
+    expires: NotRequired[Annotated[Date, "add: its last day"]]
     note: NotRequired[str]
     id: NotRequired[Annotated[str, "remove: the best bet's number"]]
 

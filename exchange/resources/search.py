@@ -6,7 +6,7 @@ import falcon
 
 from exchange.declaring import Answer, declare
 from exchange.errors import InvalidInput
-from exchange.json_schema import Schema
+from exchange.json_schema import DateTime
 from exchange.links import web_link
 from exchange.search_params import PARAMS, anchor_and_scope, search_request
 from exchange.search_service import Answer as Answered
@@ -19,7 +19,6 @@ from indexer.engine.querying import QueryTooComplex
 from indexer.search_types import IndexUnavailable, SearchRequest, SearchResult
 
 MARKED = "HTML-escaped; only <mark> is markup"
-DateTime = Annotated[str, Schema(format="date-time")]
 
 
 class SiteLink(TypedDict):

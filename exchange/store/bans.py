@@ -22,7 +22,7 @@ from typing import Annotated, TypedDict
 from sqlalchemy import Connection, or_, select
 
 from exchange.errors import InvalidInput, NotFound
-from exchange.json_schema import Schema
+from exchange.json_schema import DateTime, Schema
 from exchange.store import tables
 from exchange.store.audit import audit
 from exchange.store.engine import Store
@@ -34,7 +34,7 @@ _KEY_ID = re.compile(r"^[0-9a-f]{12}$")
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
-Moment = Annotated[str | None, Schema(format="date-time")]
+Moment = DateTime | None
 
 
 class BanEntry(TypedDict):
@@ -43,7 +43,7 @@ class BanEntry(TypedDict):
     subject: Annotated[str, "an address, a network (CIDR) or a key id"]
     reason: str
     actor: str
-    created_at: Annotated[str, Schema(format="date-time")]
+    created_at: DateTime
     expires_at: Annotated[Moment, "none: until lifted"]
     lifted_at: Moment
     lifted_by: str | None

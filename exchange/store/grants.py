@@ -4,12 +4,12 @@ further changes from reaching the grantee (copies it already pulled are its own)
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, TypedDict
+from typing import TypedDict
 
 from sqlalchemy import Connection, select
 
 from exchange.errors import InvalidInput
-from exchange.json_schema import Schema
+from exchange.json_schema import DateTime
 from exchange.store import tables
 from exchange.store.audit import audit
 from exchange.store.engine import Store
@@ -21,7 +21,7 @@ class GrantEntry(TypedDict):
 
     owner: str
     grantee: str
-    created_at: Annotated[str, Schema(format="date-time")]
+    created_at: DateTime
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from typing import Annotated, Literal, TypedDict
 
 from sqlalchemy import ColumnElement, exists, literal, select
 
-from exchange.json_schema import Schema
+from exchange.json_schema import DateTime, Schema
 from exchange.record_input import to_cluster_time
 from exchange.store import Store, tables
 from exchange.supervision.published import published
@@ -39,7 +39,7 @@ VETOES = ("homepage_not_updated", "stale_columns", "long_stale_columns", "empty_
 
 
 FINDINGS = ("stale", "long_stale", "empty")
-Moment = Annotated[str | None, Schema(format="date-time")]
+Moment = DateTime | None
 
 
 class ColumnReport(TypedDict):
@@ -63,7 +63,7 @@ class SiteReport(TypedDict):
 class Inspection(TypedDict):
     """The report, failing sites first."""
 
-    at: Annotated[str, Schema(format="date-time")]
+    at: DateTime
     rules: Annotated[str, "the rules inspected by, name=value"]
     sites_inspected: int
     sites_failed: int

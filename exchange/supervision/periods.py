@@ -20,16 +20,15 @@ from typing import Annotated, TypedDict
 
 from sqlalchemy import ColumnElement, Interval, func, literal_column
 
-from exchange.json_schema import Schema
+from exchange.json_schema import Date, Schema
 from exchange.record_input import CLUSTER_TZ
 
 PERIODS = ("day", "week", "month", "year")
 MAX_PERIODS = 400
 
-Day = Annotated[str, Schema(format="date")]
 # "from" is a keyword, so the functional form.
 SpanFields = TypedDict(
-    "SpanFields", {"from": Day, "to": Day, "period": Annotated[str, Schema(enum=PERIODS)]}
+    "SpanFields", {"from": Date, "to": Date, "period": Annotated[str, Schema(enum=PERIODS)]}
 )
 _OFFSET_HOURS = int(CLUSTER_TZ.utcoffset(None).total_seconds() // 3600)
 

@@ -13,7 +13,7 @@ from typing import Annotated, TypedDict
 
 from sqlalchemy import desc, select
 
-from exchange.json_schema import Schema
+from exchange.json_schema import DateTime
 from exchange.record_input import to_cluster_time
 from exchange.store import Store, tables
 from indexer.engine.building import RunSummary
@@ -22,7 +22,7 @@ OUTCOMES = ("running", "ok", "failed", "busy", "abandoned")
 MAX_ERROR = 512
 
 
-Moment = Annotated[str | None, Schema(format="date-time")]
+Moment = DateTime | None
 
 
 class RunEntry(TypedDict):

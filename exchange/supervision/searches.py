@@ -16,7 +16,7 @@ from typing import Annotated, TypedDict
 
 from sqlalchemy import case, desc, func, select
 
-from exchange.json_schema import Schema
+from exchange.json_schema import DateTime
 from exchange.record_input import to_cluster_time
 from exchange.store import Store, tables
 from exchange.supervision.periods import Span, SpanFields, period_label
@@ -36,7 +36,7 @@ class TopQuery(TypedDict):
 class ZeroQuery(TypedDict):
     query: str
     searches: int
-    last: Annotated[str | None, Schema(format="date-time")]
+    last: DateTime | None
     counts: Annotated[list[int], "one count per entry of periods"]
 
 
