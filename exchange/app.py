@@ -12,7 +12,8 @@ from exchange.auth import KeyAuthentication
 from exchange.best_bets import BestBets
 from exchange.classification import Marks
 from exchange.cors import ClusterCors
-from exchange.errors import ZhanqunError
+from exchange.engine_errors import ENGINE_ERRORS, EngineError
+from exchange.errors import ErrorAnswer, ErrorDetail, ZhanqunError
 from exchange.feeds.oai import Repository
 from exchange.guard.middleware import BanCheck, ClientOrigin, Guard, RateLimit
 from exchange.metrics.service import Metrics, RequestMetrics
@@ -47,9 +48,7 @@ from exchange.settings import Config, from_env
 from exchange.site_cache import SiteCache
 from exchange.store import Store, open_store
 from exchange.supervision_routes import add_supervision_routes
-from indexer.engine.querying import QueryTooComplex
 from indexer.engine.searching import IndexReader
-from indexer.search_types import IndexUnavailable
 
 log = logging.getLogger("zhanqun")
 
@@ -96,7 +95,7 @@ def create_app(
     service = SearchService(reader, log or SearchLog(store), popular, finder, best_bets)
     app.add_route("/v1/search", SearchResource(service, sites))
     app.add_route("/v1/suggest", SuggestResource(reader, popular, finder))
-    app.add_route("/openapi.json", OpenApiResource())
+    app.add_route("/openapi.json", OpenApiResource(app))
     app.add_route("/healthz", HealthResource(store, reader))
     _add_exchange_routes(app, config, store, sites)
     app.add_route("/v1/bans", BansResource(store, guard))
@@ -145,12 +144,12 @@ _HTTP_CODES = {
 
 
 def _error(resp: falcon.Response, status: int, code: str, message: str, field=None) -> None:
-    body = {"code": code, "message": message}
+    body: ErrorDetail = {"code": code, "message": message}
     if field:
         body["field"] = field
     resp.status = status
     resp.content_type = falcon.MEDIA_JSON
-    resp.data = orjson.dumps({"error": body})
+    resp.data = orjson.dumps(ErrorAnswer(error=body))
 
 
 def _add_error_handlers(app: falcon.App) -> None:
@@ -170,9 +169,6 @@ def _add_error_handlers(app: falcon.App) -> None:
         for name, value in error.headers:
             resp.set_header(name, value)
 
-    def query_error(req, resp, error: QueryTooComplex, params):
-        _error(resp, 400, "query_too_complex", str(error), "q")
-
     def refused_value(req, resp, error: DataError, params):
         # A value the database cannot hold, from a parameter no check foresaw (a NUL character
         # in a site code, on PostgreSQL): the request's fault, not the server's.
@@ -180,15 +176,18 @@ def _add_error_handlers(app: falcon.App) -> None:
                     type(error.orig).__name__)  # fmt: skip
         _error(resp, 400, "invalid_input", "a parameter holds a value that cannot be used")
 
-    def index_unavailable(req, resp, error: IndexUnavailable, params):
-        _error(resp, 503, "index_unavailable", str(error))
+    def engine_error(answer: EngineError):
+        def handle(req, resp, error: Exception, params):
+            _error(resp, answer.status, answer.code, str(error), answer.field)
+
+        return handle
 
     # Falcon picks the most specific handler for an error's class.
     app.add_error_handler(Exception, unexpected)
     app.add_error_handler(falcon.HTTPError, http_error)
     app.add_error_handler(ZhanqunError, domain_error)
-    app.add_error_handler(QueryTooComplex, query_error)
-    app.add_error_handler(IndexUnavailable, index_unavailable)
+    for kind, answer in ENGINE_ERRORS.items():
+        app.add_error_handler(kind, engine_error(answer))
     app.add_error_handler(DataError, refused_value)
 
 

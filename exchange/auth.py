@@ -3,8 +3,11 @@
 :class:`KeyAuthentication` resolves a bearer header, when there is one, into
 ``req.context.key`` (an invalid or revoked key is refused at once, whatever the route); other
 schemes are left alone, so a public page behind a proxy's Basic authentication still answers.
-Routes that need a key say so with ``@falcon.before(require("push"))`` and friends.
+Responders that need a key say so with ``@require("push")`` and friends.
 """
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import falcon
 
@@ -51,22 +54,42 @@ def valid_key(store: Store, req: falcon.Request) -> ApiKey | None:
         return None
 
 
-def require(scope: str, cluster: bool = False):
+@dataclass(frozen=True)
+class KeyCheck:
     """A ``falcon.before`` hook: the caller's key has ``scope`` (and is a cluster key)."""
 
-    def check(req: falcon.Request, resp: falcon.Response, resource, params) -> None:
+    scope: str
+    cluster: bool = False
+
+    def __call__(self, req: falcon.Request, resp: falcon.Response, resource, params) -> None:
         key: ApiKey | None = req.context.key
         if key is None and req.get_header("Authorization") is not None:
             raise _bad_header()
         if key is None:
             raise Unauthorized("this needs an API key: Authorization: Bearer <key>",
                                code="key_required")  # fmt: skip
-        if scope not in key.scopes:
-            raise Forbidden(f"this key does not have the {scope} scope", code="scope_missing")
-        if cluster and not key.is_cluster:
+        if self.scope not in key.scopes:
+            raise Forbidden(f"this key does not have the {self.scope} scope",
+                            code="scope_missing")  # fmt: skip
+        if self.cluster and not key.is_cluster:
             raise Forbidden("this needs a cluster key", code="cluster_key_required")
 
-    return check
+    def describe(self) -> str:
+        """Who may call, for the OpenAPI description."""
+        return f"A {'cluster ' if self.cluster else ''}key with the {self.scope} scope."
+
+
+def require(scope: str, cluster: bool = False) -> Callable:
+    """Decorate a responder: it needs a key with ``scope`` (and a cluster key); the check is
+    the responder's ``key_check``, which the OpenAPI description reads."""
+    check = KeyCheck(scope, cluster)
+
+    def wrap(responder: Callable) -> Callable:
+        hooked = falcon.before(check)(responder)
+        hooked.key_check = check
+        return hooked
+
+    return wrap
 
 
 def _bad_header() -> Unauthorized:

@@ -3,8 +3,8 @@
 Python's own readers accept far more than a client means by a number: ``int("٣")`` is 3,
 ``int(" +1_0 ")`` is 10, Falcon's ``int`` route converter takes ``１`` (full width), and
 ``"6¹".isdigit()`` is true while ``int("6¹")`` raises — a 500 where a 400 belongs. Every
-number a request carries (query parameters, path segments, cookies) is read by
-:func:`whole_number`, so all of them are refused alike, with the parameter named.
+number a request carries (query parameters — :class:`exchange.params.Whole` —, path
+segments, cookies) is read by :func:`whole_number`, so all of them are refused alike.
 
 >>> whole_number("42"), whole_number("٤٢"), whole_number("6¹"), whole_number("+1")
 (42, None, None, None)
@@ -14,10 +14,7 @@ True
 
 import re
 
-import falcon
 from falcon.routing import BaseConverter
-
-from exchange.errors import InvalidInput
 
 MAX_DIGITS = 18
 # [0-9], not \d: in Python's re, \d matches every Unicode decimal digit.
@@ -31,18 +28,6 @@ def whole_number(text: str) -> int | None:
     return int(text)
 
 
-def whole_param(req: falcon.Request, name: str, default: int | None, low: int, high: int):
-    """A whole-number query parameter between ``low`` and ``high``, or ``default`` when it is
-    absent; raises :class:`InvalidInput` naming the parameter otherwise."""
-    raw = req.get_param(name)
-    if raw is None:
-        return default
-    value = whole_number(raw)
-    if value is None or not low <= value <= high:
-        raise InvalidInput(f"{name} must be a whole number from {low} to {high}", field=name)
-    return value
-
-
 class WholeNumberConverter(BaseConverter):
     """A route segment ``{name:whole(min=1, max=…)}``: a path that does not hold such a number
     matches no route (404), as with Falcon's ``int``, but only for ASCII digits."""
@@ -50,6 +35,11 @@ class WholeNumberConverter(BaseConverter):
     def __init__(self, min: int = 0, max: int | None = None) -> None:
         self.min = min
         self.max = max
+
+    def schema(self) -> dict:
+        """The segment's JSON schema, for the OpenAPI description."""
+        bounds = {"minimum": self.min} | ({} if self.max is None else {"maximum": self.max})
+        return {"type": "integer", **bounds}
 
     def convert(self, value: str) -> int | None:
         number = whole_number(value)

@@ -12,20 +12,32 @@ or the wait runs out; the store's last sequence number is checked every
 """
 
 import time
+from typing import Annotated, TypedDict
 
 from exchange.cursor import decode, encode
 from exchange.errors import NotFound
-from exchange.record_output import feed_entry, record_json
+from exchange.record_output import Record, Tombstone, feed_entry, record_json
 from exchange.store import Store
 from exchange.store.feed import get_change, last_seq, read_changes
 from exchange.store.migrations import store_id
 from exchange.store.sharing import Audience
-from exchange.store.sites import Site, all_sites, branch_of
+from exchange.store.sites import Site, SiteEntry, all_sites, branch_of
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1_000
 MAX_WAIT = 30
 POLL_SECONDS = 0.2
+
+
+class ChangesPage(TypedDict):
+    """A page of the change feed."""
+
+    changes: list[Record | Tombstone]
+    next: Annotated[str, "the cursor to pass as since"]
+    more: Annotated[bool, "the page is full: more may follow at once"]
+    sites: Annotated[
+        dict[str, SiteEntry], "the sites the page mentions and their parents, to register first"
+    ]
 
 
 def read_page(
@@ -35,7 +47,7 @@ def read_page(
     limit: int = DEFAULT_LIMIT,
     sites: list[str] | None = None,
     wait: float = 0,
-) -> dict:
+) -> ChangesPage:
     """One page of the feed after cursor ``since`` (None: from the start)."""
     deadline = time.monotonic() + wait
     with store.read() as conn:
@@ -61,7 +73,7 @@ def read_page(
     }
 
 
-def read_record(store: Store, audience: Audience, site: str, local_id: str) -> dict:
+def read_record(store: Store, audience: Audience, site: str, local_id: str) -> Record:
     """One record, if the reader may see it; the operator also sees records held for review."""
     with store.read() as conn:
         change = get_change(conn, site, local_id)
@@ -72,7 +84,7 @@ def read_record(store: Store, audience: Audience, site: str, local_id: str) -> d
     raise NotFound(f"no record {site}/{local_id} that this key may see", code="unknown_record")
 
 
-def _sites_of(registry: dict[str, Site], codes: set[str]) -> dict[str, dict]:
+def _sites_of(registry: dict[str, Site], codes: set[str]) -> dict[str, SiteEntry]:
     """The sites a page mentions and their parents, so a mirror can register them in order."""
     wanted = {code for site in codes for code in branch_of(registry, site)}
     return {code: registry[code].as_dict() for code in sorted(wanted)}

@@ -12,6 +12,7 @@ import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import Annotated, NotRequired, TypedDict
 
 import orjson
 from sqlalchemy import Connection
@@ -19,7 +20,8 @@ from sqlalchemy.exc import IntegrityError
 
 from exchange.classification import Marks
 from exchange.errors import Forbidden, InvalidInput, TooLarge, Unprocessable
-from exchange.record_input import Deletion, RecordInput, parse_item
+from exchange.json_schema import Schema
+from exchange.record_input import Deletion, PushedRecord, RecordInput, Withdrawal, parse_item
 from exchange.store import Store
 from exchange.store.audit import audit
 from exchange.store.idempotency import keep_response, stored_response
@@ -28,6 +30,41 @@ from exchange.store.sites import get_site
 from exchange.store.writing import MAX_BATCH, ItemResult, write_batch
 
 MAX_BODY_BYTES = 16 * 1024 * 1024
+
+
+class Batch(TypedDict):
+    """What ``POST /v1/records`` reads."""
+
+    site: NotRequired[Annotated[str, "the site pushed for; a site key's own by default"]]
+    items: Annotated[
+        list[PushedRecord | Withdrawal],
+        Schema(minItems=1, maxItems=MAX_BATCH),
+        "records to add or replace, and records to withdraw, in order",
+    ]
+
+
+class ItemOutcome(TypedDict):
+    """What happened to one item: created, updated, deleted, held, unchanged, stale, rejected
+    (refused by review or invalid) or not_found."""
+
+    index: Annotated[int, "its place in the batch, from 0"]
+    id: str | None
+    outcome: str
+    seq: NotRequired[int]
+    version: NotRequired[int]
+    code: NotRequired[Annotated[str, "an invalid item: why, stable"]]
+    reason: NotRequired[str]
+    field: NotRequired[str]
+
+
+class Pushed(TypedDict):
+    """One outcome per item, in order, and how many of each."""
+
+    site: str
+    results: list[ItemOutcome]
+    counts: dict[str, int]
+
+
 _TOKEN = re.compile(r"^[\x21-\x7e]{1,128}$")
 
 
@@ -126,13 +163,13 @@ def _batch(body: bytes, key: ApiKey) -> tuple[str, list]:
 
 def _parse_items(
     raw_items: list,
-) -> tuple[list[tuple[int, RecordInput | Deletion]], dict[int, dict]]:
+) -> tuple[list[tuple[int, RecordInput | Deletion]], dict[int, ItemOutcome]]:
     parsed, rejected = [], {}
     for index, raw in enumerate(raw_items):
         try:
             parsed.append((index, parse_item(raw)))
         except InvalidInput as error:
-            result = {"index": index, "id": _raw_id(raw), "outcome": "rejected",
+            result: ItemOutcome = {"index": index, "id": _raw_id(raw), "outcome": "rejected",
                       "code": error.code, "reason": error.message}  # fmt: skip
             if error.field:
                 result["field"] = error.field
@@ -149,7 +186,7 @@ def _response(
     site: str,
     count: int,
     parsed: list[tuple[int, RecordInput | Deletion]],
-    rejected: dict[int, dict],
+    rejected: dict[int, ItemOutcome],
     results: list[ItemResult],
 ) -> bytes:
     by_index = dict(rejected)
@@ -157,7 +194,7 @@ def _response(
         by_index[index] = {"index": index, **result.as_dict()}
     ordered = [by_index[index] for index in range(count)]
     counts = Counter(result["outcome"] for result in ordered)
-    return orjson.dumps({"site": site, "results": ordered, "counts": dict(sorted(counts.items()))})
+    return orjson.dumps(Pushed(site=site, results=ordered, counts=dict(sorted(counts.items()))))
 
 
 def _audit_push(

@@ -7,9 +7,11 @@ so a CMS may send more than we store; ``source`` is accepted as another name for
 
 import re
 from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Annotated, Literal, NotRequired, TypedDict
 
 from exchange.errors import InvalidInput
 from exchange.html_text import html_to_text
+from exchange.json_schema import Date, Schema
 from exchange.links import is_web_link
 from exchange.store.items import Deletion, RecordInput
 
@@ -20,8 +22,48 @@ MAX_TITLE = 500
 MAX_BODY = 500_000
 MAX_SHORT = 128
 MAX_URL = 2048
+MAX_COLUMN = 256
+MAX_DOC_TYPE = 32
+MAX_NUMBER = 64  # an index number (索引号), a document number (文号)
 
 _LOCAL_ID = re.compile(r"^[^\s/]{1,128}$")
+
+LocalId = Annotated[
+    str, Schema(minLength=1, maxLength=MAX_ID), "the record's id within its site: no '/' or spaces"
+]
+Version = Annotated[int, Schema(minimum=0, maximum=2**63 - 1), "newer versions replace older"]
+Moment = Annotated[str, "ISO 8601 date or date-time; without an offset, the cluster's (UTC+8)"]
+
+
+class PushedRecord(TypedDict):
+    """A record to add or replace (docs/records.md); keys not listed are ignored."""
+
+    id: LocalId
+    title: Annotated[str, Schema(maxLength=MAX_TITLE), "HTML or text"]
+    body: Annotated[str, Schema(maxLength=MAX_BODY), "HTML or text"]
+    url: NotRequired[Annotated[str, Schema(maxLength=MAX_URL), "an absolute http(s) address"]]
+    column: NotRequired[Annotated[str, Schema(maxLength=MAX_COLUMN), "a column path (栏目)"]]
+    doc_type: NotRequired[Annotated[str, Schema(maxLength=MAX_DOC_TYPE)]]
+    published: NotRequired[Moment]
+    updated: NotRequired[Moment]
+    version: NotRequired[Version]
+    share: NotRequired[Annotated[str, Schema(enum=SHARE_TYPES), "share type (共享类型)"]]
+    public: NotRequired[bool]
+    index_no: NotRequired[Annotated[str, Schema(maxLength=MAX_NUMBER), "索引号"]]
+    issuer: NotRequired[Annotated[str, Schema(maxLength=MAX_SHORT), "发布机构"]]
+    source: NotRequired[Annotated[str, Schema(maxLength=MAX_SHORT), "another name for issuer"]]
+    doc_no: NotRequired[Annotated[str, Schema(maxLength=MAX_NUMBER), "文号"]]
+    subject: NotRequired[Annotated[str, Schema(maxLength=MAX_SHORT), "主题分类"]]
+    written: NotRequired[Annotated[Date, "成文日期"]]
+    deleted: NotRequired[Literal[False]]
+
+
+class Withdrawal(TypedDict):
+    """A record to withdraw."""
+
+    id: LocalId
+    deleted: Literal[True]
+    version: NotRequired[Version]
 
 
 def parse_item(raw: object) -> RecordInput | Deletion:
@@ -46,16 +88,16 @@ def parse_item(raw: object) -> RecordInput | Deletion:
         title=title,
         body=html_to_text(_text(raw, "body", MAX_BODY, required=True)),
         url=_url(_text(raw, "url", MAX_URL)),
-        column=_text(raw, "column", 256).strip("/ "),
-        doc_type=_text(raw, "doc_type", 32),
+        column=_text(raw, "column", MAX_COLUMN).strip("/ "),
+        doc_type=_text(raw, "doc_type", MAX_DOC_TYPE),
         published=_datetime(raw.get("published"), "published"),
         updated=_datetime(raw.get("updated"), "updated"),
         version=version,
         share=share,
         public=public,
-        index_no=_text(raw, "index_no", 64),
+        index_no=_text(raw, "index_no", MAX_NUMBER),
         issuer=_text(raw, "issuer", MAX_SHORT) or _text(raw, "source", MAX_SHORT),
-        doc_no=_text(raw, "doc_no", 64),
+        doc_no=_text(raw, "doc_no", MAX_NUMBER),
         subject=_text(raw, "subject", MAX_SHORT),
         written=_date(raw.get("written"), "written"),
     )

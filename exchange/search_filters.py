@@ -1,8 +1,8 @@
 """The search filters on a field of the index, each declared once: the query parameter of
 ``/v1/search`` and of the results page, the index field it filters, its OpenAPI description,
-its group on the results page and the values it accepts. :mod:`exchange.search_params`,
-:mod:`exchange.openapi`, :mod:`exchange.pages.page_state` and :mod:`exchange.pages.filters`
-are derived from :data:`FILTERS`.
+its group on the results page and the values it accepts. :mod:`exchange.search_params` (and
+through its parameters the OpenAPI description), :mod:`exchange.pages.page_state` and
+:mod:`exchange.pages.filters` are derived from :data:`FILTERS`.
 
 A new filter on a field the index already holds is one entry here (and, for the page to offer
 its values with counts, the field among the facets the index counts,
@@ -16,6 +16,9 @@ its values with counts, the field among the facets the index counts,
 
 from dataclasses import dataclass, field
 
+import falcon
+
+from exchange.errors import InvalidInput
 from exchange.pages import labels
 from exchange.store.sites import TIERS
 
@@ -37,6 +40,15 @@ class ValueFilter:
 
     def label_of(self, value: str) -> str:
         return self.value_labels.get(value) or value
+
+    def read(self, req: falcon.Request) -> list[str]:
+        """The values asked for (none: no filter); one outside ``choices`` is refused."""
+        values = req.get_param_as_list(self.name) or []
+        for value in values:
+            if self.choices and value not in self.choices:
+                raise InvalidInput(f"{self.name} must be one of {', '.join(self.choices)}",
+                                   field=self.name)  # fmt: skip
+        return values
 
     def schema(self) -> dict:
         """The parameter's JSON schema in the OpenAPI description."""

@@ -11,7 +11,7 @@ from datetime import date, datetime, time
 import falcon
 
 from exchange.errors import InvalidInput
-from exchange.numbers import whole_param
+from exchange.params import Choice, Day, Flag, Text, Whole
 from exchange.search_filters import FILTERS
 from exchange.services.cards import nearest_first
 from exchange.services.naming import cluster_places
@@ -22,16 +22,28 @@ from indexer.search_types import MAX_DEPTH, MAX_PAGE_SIZE, SearchRequest
 SCOPES = ("site", "branch", "tier", "cluster")
 SORTS = ("relevance", "newest")
 
+QUERY = Text("q", 'words (all required), "phrases", -exclusions, OR; empty: newest first',
+             max_length=MAX_QUERY_CHARS, too_long_code="query_too_long")  # fmt: skip
+SITE = Text("site", "the site the search box belongs to")
+SCOPE = Choice("scope", "site, branch (the site and below), tier, or cluster; default: site "
+               "with a site, else cluster", SCOPES)  # fmt: skip
+FROM = Day("from", "published on or after")
+TO = Day("to", "published on or before")
+SORT = Choice("sort", "relevance or newest", SORTS, default="relevance")
+PAGE = Whole("page", "page number", default=1, low=1, high=MAX_DEPTH)
+SIZE = Whole("size", f"hits a page; page × size ≤ {MAX_DEPTH}", default=10, low=1,
+             high=MAX_PAGE_SIZE)  # fmt: skip
+FACETS = Flag("facets", "count tiers, sites, doc types and years", default=True)
+EXACT = Flag("exact", "search as typed, no pinyin or typo correction", default=False)
+GROUP = Flag("group", "fold look-alike titles of several sites into one hit", default=True)
+PARAMS = (QUERY, SITE, SCOPE, *FILTERS, FROM, TO, SORT, PAGE, SIZE, FACETS, EXACT, GROUP)
+"""Every parameter :func:`search_request` reads, in the order it reads them."""
+
 
 def search_request(req: falcon.Request, sites: dict[str, Site]) -> SearchRequest:
-    text = req.get_param("q", default="") or ""
-    if len(text) > MAX_QUERY_CHARS:
-        raise InvalidInput(
-            f"q is longer than {MAX_QUERY_CHARS} characters", code="query_too_long", field="q"
-        )
+    text = QUERY.read(req) or ""
     anchor, scope = anchor_and_scope(req)
-    if scope not in SCOPES:
-        raise InvalidInput(f"scope must be one of {', '.join(SCOPES)}", field="scope")
+    SCOPE.check(scope)
     request = SearchRequest(text=text.strip())
     if scope != "cluster":
         if not anchor:
@@ -47,30 +59,24 @@ def search_request(req: falcon.Request, sites: dict[str, Site]) -> SearchRequest
         else:
             request.tiers = [site.tier]
     for spec in FILTERS:
-        values = req.get_param_as_list(spec.name) or []
-        for value in values:
-            if spec.choices and value not in spec.choices:
-                raise InvalidInput(f"{spec.name} must be one of {', '.join(spec.choices)}",
-                                   field=spec.name)  # fmt: skip
+        values = spec.read(req)
         if values:
             # Within the scope: ?scope=tier&tier=… finds what both allow (nothing if none).
             request.filters[spec.index_field] = values
-    request.published_from = _day(req.get_param("from"), "from", time.min)
-    request.published_to = _day(req.get_param("to"), "to", time.max)
-    request.sort = req.get_param("sort", default="relevance")
-    if request.sort not in SORTS:
-        raise InvalidInput(f"sort must be one of {', '.join(SORTS)}", field="sort")
-    request.page = whole_param(req, "page", 1, 1, MAX_DEPTH)
-    request.page_size = whole_param(req, "size", 10, 1, MAX_PAGE_SIZE)
+    request.published_from = _moment(FROM.read(req), time.min)
+    request.published_to = _moment(TO.read(req), time.max)
+    request.sort = SORT.read(req)
+    request.page = PAGE.read(req)
+    request.page_size = SIZE.read(req)
     if request.page * request.page_size > MAX_DEPTH:
         raise InvalidInput(f"results beyond the first {MAX_DEPTH} are not served; refine the query",
                            code="page_too_deep", field="page")  # fmt: skip
-    request.facets = req.get_param_as_bool("facets", default=True)
+    request.facets = FACETS.read(req)
     # "仍然搜索 …": search exactly what was typed, without respelling or typo fixes.
-    request.correct = not req.get_param_as_bool("exact", default=False)
+    request.correct = not EXACT.read(req)
     # Look-alike titles of several sites (each county's guide to one service) are one hit,
     # showing the searching site's copy, or its nearest ancestor's (group=false: every copy).
-    if req.get_param_as_bool("group", default=True):
+    if GROUP.read(req):
         request.collapse = cluster_places(sites)
         request.near = nearest_first(anchor, sites) if anchor else ()
     # A closed site (关停) disappears from public search at once, before any re-index.
@@ -80,15 +86,9 @@ def search_request(req: falcon.Request, sites: dict[str, Site]) -> SearchRequest
 
 def anchor_and_scope(req: falcon.Request) -> tuple[str | None, str]:
     """The site a search is made from and its scope, as asked (not yet validated)."""
-    anchor = req.get_param("site")
-    return anchor, req.get_param("scope", default="site" if anchor else "cluster")
+    anchor = SITE.read(req)
+    return anchor, SCOPE.raw(req, default="site" if anchor else "cluster")
 
 
-def _day(value: str | None, name: str, at: time) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.combine(date.fromisoformat(value), at)
-    except ValueError:
-        raise InvalidInput(f"{name} must be a date YYYY-MM-DD", code="invalid_date",
-                           field=name) from None  # fmt: skip
+def _moment(day: date | None, at: time) -> datetime | None:
+    return None if day is None else datetime.combine(day, at)

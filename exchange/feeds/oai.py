@@ -42,7 +42,7 @@ ID_PREFIX = "oai:zhanqun:"
 PAGE = 100
 
 # verb: (required arguments, optional arguments)
-_ARGUMENTS = {
+ARGUMENTS = {
     "Identify": ((), ()),
     "ListMetadataFormats": ((), ("identifier",)),
     "ListSets": ((), ()),
@@ -51,8 +51,18 @@ _ARGUMENTS = {
     "GetRecord": (("identifier", "metadataPrefix"), ()),
 }
 _RESUMABLE = ("ListSets", "ListIdentifiers", "ListRecords")
+RESUMPTION = "resumptionToken"  # the exclusive argument of a list's next page
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SECOND = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+
+
+def argument_verbs() -> dict[str, list[str]]:
+    """Each argument but ``verb`` and the resumption token, with the verbs that take it."""
+    taking: dict[str, list[str]] = {}
+    for verb, (required, optional) in ARGUMENTS.items():
+        for name in required + optional:
+            taking.setdefault(name, []).append(verb)
+    return taking
 
 
 class OaiError(Exception):
@@ -202,14 +212,14 @@ class Repository:
 
 def _validate(pairs: list[tuple[str, str]]) -> tuple[str, dict[str, str]]:
     verbs = [value for name, value in pairs if name == "verb"]
-    if len(verbs) != 1 or verbs[0] not in _ARGUMENTS:
+    if len(verbs) != 1 or verbs[0] not in ARGUMENTS:
         raise OaiError("badVerb", "verb is missing, repeated or not an OAI-PMH verb")
     verb = verbs[0]
     names = [name for name, _ in pairs]
     if len(set(names)) != len(names):
         raise OaiError("badArgument", "an argument is repeated")
     args = {name: value for name, value in pairs if name != "verb"}
-    required, optional = _ARGUMENTS[verb]
+    required, optional = ARGUMENTS[verb]
     if "resumptionToken" in args:
         if verb not in _RESUMABLE or len(args) != 1:
             raise OaiError("badArgument", "resumptionToken is an exclusive argument of list verbs")

@@ -1,7 +1,9 @@
-"""The OpenAPI description of the service (``/openapi.json``): ``document`` (the whole
-document, search, suggest and supervision), ``exchange`` (push, pull, keys, review) and
-``guard`` (bans and the rate limiter's answers)."""
+"""The OpenAPI description of the service (``/openapi.json``), made from the app itself:
+``routes`` (what the router serves), ``operations`` (each responder's declaration),
+``schemas`` (JSON schemas of the types it names), ``guard`` (the guard's answers on every
+path) and ``document`` (all of it)."""
 
-from exchange.openapi.document import spec
+from exchange.openapi.document import document
+from exchange.openapi.operations import Undeclared
 
-__all__ = ["spec"]
+__all__ = ["Undeclared", "document"]

@@ -7,29 +7,65 @@
 * ``POST /v1/review/{site}/{id}`` with ``{"decision": "release" | "reject", "note": "…"}``.
 """
 
+from typing import Annotated, Literal, NotRequired, TypedDict
+
 import falcon
 
 from exchange.auth import require
-from exchange.errors import Forbidden, InvalidInput, NotFound
-from exchange.numbers import whole_param
-from exchange.record_output import record_json
+from exchange.declaring import Answer, Body, SiteCode, declare
+from exchange.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge
+from exchange.json_schema import Schema
+from exchange.params import Text, Whole
+from exchange.record_input import LocalId
+from exchange.record_output import Record, record_json
 from exchange.resources.inputs import json_object
 from exchange.store import Store
-from exchange.store.grants import add_grant, list_grants, remove_grant
+from exchange.store.grants import GrantEntry, add_grant, list_grants, remove_grant
 from exchange.store.keys import ApiKey
 from exchange.store.reviewing import decide, held_records
 
 MAX_NOTE = 500
+
+GRANTS_OF = Text("site", "a cluster key: only this site's grants")
+HELD_OF = Text("site", "only this site's records")
+HELD_LIMIT = Whole("limit", "at most this many", default=100, low=1, high=1000)
+
+
+class Grants(TypedDict):
+    grants: list[GrantEntry]
+
+
+class Granted(TypedDict):
+    owner: str
+    grantee: str
+    created: Annotated[bool, "false: the grant was there already"]
+
+
+class Held(TypedDict):
+    held: list[Record]
+
+
+class Decision(TypedDict):
+    """What the reviewer decided about a held record."""
+
+    decision: Literal["release", "reject"]
+    note: NotRequired[Annotated[str, Schema(maxLength=MAX_NOTE)]]
+
+
+Owner = Annotated[str, "the granting site"]
+Grantee = Annotated[str, "the site granted"]
 
 
 class GrantsResource:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    @falcon.before(require("admin"))
+    @require("admin")
+    @declare(query=(GRANTS_OF,), answers={200: Answer("Grants", Grants)}, raises=(InvalidInput,))
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        """Conditional-sharing grants: a site key's own, a cluster key's all."""
         key: ApiKey = req.context.key
-        site = key.site if not key.is_cluster else req.get_param("site")
+        site = key.site if not key.is_cluster else GRANTS_OF.read(req)
         resp.media = {"grants": [grant.as_dict() for grant in list_grants(self.store, site)]}
 
 
@@ -37,15 +73,24 @@ class GrantResource:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    @falcon.before(require("admin"))
-    def on_put(self, req: falcon.Request, resp: falcon.Response, owner: str, grantee: str) -> None:
+    @require("admin")
+    @declare(
+        answers={200: Answer("Already granted", Granted), 201: Answer("Granted", Granted)},
+        raises=(InvalidInput, NotFound),
+    )
+    def on_put(
+        self, req: falcon.Request, resp: falcon.Response, owner: Owner, grantee: Grantee
+    ) -> None:
+        """Grant GRANTEE the conditional records of OWNER."""
         key = _owner_key(req, owner)
         created = add_grant(self.store, owner, grantee, key.actor)
         resp.status = falcon.HTTP_201 if created else falcon.HTTP_200
         resp.media = {"owner": owner, "grantee": grantee, "created": created}
 
-    @falcon.before(require("admin"))
-    def on_delete(self, req: falcon.Request, resp: falcon.Response, owner: str, grantee: str):
+    @require("admin")
+    @declare(answers={204: Answer("Withdrawn")}, raises=(NotFound,))
+    def on_delete(self, req: falcon.Request, resp: falcon.Response, owner: Owner, grantee: Grantee):
+        """Withdraw a grant."""
         key = _owner_key(req, owner)
         if not remove_grant(self.store, owner, grantee, key.actor):
             raise NotFound(f"site {owner} has not granted {grantee}", code="unknown_grant")
@@ -56,10 +101,15 @@ class ReviewQueueResource:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    @falcon.before(require("admin", cluster=True))
+    @require("admin", cluster=True)
+    @declare(
+        query=(HELD_OF, HELD_LIMIT), answers={200: Answer("Held records", Held)},
+        raises=(InvalidInput,),
+    )  # fmt: skip
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        limit = whole_param(req, "limit", 100, 1, 1000)
-        held = held_records(self.store, req.get_param("site"), limit)
+        """Records held by confidentiality review (保密审查)."""
+        limit = HELD_LIMIT.read(req)
+        held = held_records(self.store, HELD_OF.read(req), limit)
         resp.media = {"held": [record_json(change) for change in held]}
 
 
@@ -67,8 +117,16 @@ class ReviewDecisionResource:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    @falcon.before(require("admin", cluster=True))
-    def on_post(self, req: falcon.Request, resp: falcon.Response, site: str, local_id: str):
+    @require("admin", cluster=True)
+    @declare(
+        body=Body(Decision),
+        answers={200: Answer("The record as decided", Record)},
+        raises=(InvalidInput, NotFound, Conflict, TooLarge, falcon.HTTPUnsupportedMediaType),
+    )
+    def on_post(
+        self, req: falcon.Request, resp: falcon.Response, site: SiteCode, local_id: LocalId
+    ):
+        """Release or reject a held record."""
         body = json_object(req)
         decision, note = body.get("decision"), body.get("note", "")
         if not isinstance(decision, str):

@@ -8,16 +8,40 @@
 * ``DELETE /v1/bans/{id}`` — lift a ban (unban).
 """
 
+from typing import Annotated, NotRequired, TypedDict
+
 import falcon
 
 from exchange.auth import require
-from exchange.errors import InvalidInput
+from exchange.declaring import Answer, Body, declare
+from exchange.errors import InvalidInput, NotFound, TooLarge
 from exchange.guard.manual import ban_manually
 from exchange.guard.middleware import Guard
 from exchange.guard.policy import parse_duration
+from exchange.params import Flag
 from exchange.resources.inputs import json_object
 from exchange.store import Store
-from exchange.store.bans import lift_ban, list_bans
+from exchange.store.bans import BanEntry, lift_ban, list_bans
+
+EVERY = Flag("all", "every ban ever placed, lifted and expired ones too", default=False)
+
+
+class Bans(TypedDict):
+    """Bans, newest first."""
+
+    bans: list[BanEntry]
+
+
+class NewBan(TypedDict):
+    """One of address and key; the rest optional."""
+
+    address: NotRequired[Annotated[str, "an address or a network (CIDR)"]]
+    key: NotRequired[Annotated[str, "a key id"]]
+    duration: NotRequired[Annotated[str, "30m, 12h, 7d; none: until lifted"]]
+    reason: NotRequired[str]
+    spare_keys: NotRequired[
+        Annotated[bool, "an address ban only: let a request with a valid, unbanned key through"]
+    ]
 
 
 class BansResource:
@@ -25,13 +49,21 @@ class BansResource:
         self.store = store
         self.guard = guard
 
-    @falcon.before(require("admin", cluster=True))
+    @require("admin", cluster=True)
+    @declare(query=(EVERY,), answers={200: Answer("Bans", Bans)}, raises=(InvalidInput,))
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        every = req.get_param_as_bool("all", default=False)
+        """Bans (封禁) in force, newest first."""
+        every = EVERY.read(req)
         resp.media = {"bans": [ban.as_dict() for ban in list_bans(self.store, every)]}
 
-    @falcon.before(require("admin", cluster=True))
+    @require("admin", cluster=True)
+    @declare(
+        body=Body(NewBan),
+        answers={201: Answer("The ban", BanEntry)},
+        raises=(InvalidInput, NotFound, TooLarge, falcon.HTTPUnsupportedMediaType),
+    )
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        """Ban an address, a network or a key."""
         body = json_object(req)
         given = [kind for kind in ("address", "key") if kind in body]
         if len(given) != 1 or not isinstance(body[given[0]], str):
@@ -63,8 +95,12 @@ class BanResource:
         self.store = store
         self.guard = guard
 
-    @falcon.before(require("admin", cluster=True))
-    def on_delete(self, req: falcon.Request, resp: falcon.Response, ban_id: int) -> None:
+    @require("admin", cluster=True)
+    @declare(answers={200: Answer("The ban, lifted", BanEntry)}, raises=(NotFound,))
+    def on_delete(
+        self, req: falcon.Request, resp: falcon.Response, ban_id: Annotated[int, "the ban's id"]
+    ) -> None:
+        """Lift a ban (unban)."""
         ban = lift_ban(self.store, ban_id, req.context.key.actor)
         self.guard.bans.reload()
         resp.media = ban.as_dict()

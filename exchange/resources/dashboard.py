@@ -10,6 +10,7 @@ import logging
 from datetime import date
 from importlib import resources
 from pathlib import Path
+from typing import Annotated, Literal, NotRequired, TypedDict
 
 import falcon
 
@@ -17,7 +18,9 @@ from exchange.best_bets import BestBets, pin
 from exchange.dashboard.overview import gather
 from exchange.dashboard.page import dashboard_page, login_page, refused_page
 from exchange.dashboard.session import COOKIE, LIFETIME, Sessions
-from exchange.errors import Forbidden, InvalidInput, Unauthorized, ZhanqunError
+from exchange.declaring import FORM, HTML, Answer, Body, declare
+from exchange.errors import Forbidden, InvalidInput, NotFound, TooLarge, Unauthorized, ZhanqunError
+from exchange.json_schema import Date
 from exchange.numbers import whole_number
 from exchange.popular import PopularQueries
 from exchange.resources.inputs import read_body
@@ -34,6 +37,33 @@ log = logging.getLogger("zhanqun")
 # comes from exchange.pages.security; the dashboard adds that it is never framed or cached.
 PAGE_HEADERS = {"X-Frame-Options": "DENY", "Cache-Control": "no-store"}
 MAX_FORM_BYTES = 4096
+ONWARD = Answer("On to the dashboard, or to the login page without a session")
+CSS = "text/css"
+
+
+class SuggestionsForm(TypedDict):
+    """The fields the suggestions form posts, and the only ones read."""
+
+    action: Literal["hide", "show"]
+    text: Annotated[str, "the suggestion"]
+    reason: NotRequired[Annotated[str, "why it is hidden"]]
+
+
+class BestBetForm(TypedDict):
+    """The fields the best-bets form posts, and the only ones read."""
+
+    action: Literal["add", "remove"]
+    query: NotRequired[Annotated[str, "add: the query"]]
+    record: NotRequired[Annotated[str, "add: the record pinned, SITE/ID"]]
+    applies: NotRequired[Literal["cluster", "site", "branch"]]
+    site: NotRequired[Annotated[str, "add: the site or branch it applies to"]]
+    expires: NotRequired[Annotated[Date, "add: its last day"]]
+    note: NotRequired[str]
+    id: NotRequired[Annotated[str, "remove: the best bet's number"]]
+
+
+class LoginForm(TypedDict):
+    key: Annotated[str, "a cluster key with the admin scope"]
 
 
 def _html(resp: falcon.Response, page: str, status: str = falcon.HTTP_200) -> None:
@@ -98,7 +128,9 @@ class DashboardResource:
         self.generations = Generations(index_dir) if index_dir is not None else None
         self.popular = popular
 
+    @declare(answers={200: Answer("The dashboard", media=HTML), 303: Answer("To the login page")})
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        """The supervision dashboard (监管看板), for a signed-in session."""
         if _session_key(req, self.sessions) is None:
             _redirect(resp, "/admin/login")
             return
@@ -116,11 +148,17 @@ class SuggestionsFormResource:
         self.sessions = sessions
         self.popular = popular
 
+    @declare(
+        body=Body(SuggestionsForm, media=FORM),
+        answers={303: ONWARD},
+        raises=(InvalidInput, TooLarge, falcon.HTTPForbidden),
+    )
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        """Hide a public suggestion, or show it again."""
         key = _signed_in(req, resp, self.sessions)
         if key is None:
             return
-        form = _form(req, ("action", "text", "reason"), error_field="text")
+        form = _form(req, tuple(SuggestionsForm.__annotations__), error_field="text")
         action, text, reason = form["action"], form["text"], form["reason"]
         if action == "hide":
             hide_suggestion(self.store, text, key.actor, reason)
@@ -138,19 +176,30 @@ class BestBetsFormResource:
     ``note``) or ``action=remove`` (``id``); audited as the session's key. A refusal is a
     page that says why, not a JSON body."""
 
-    FIELDS = ("action", "query", "record", "applies", "site", "expires", "note", "id")
-
     def __init__(self, store: Store, sessions: Sessions, best_bets: BestBets) -> None:
         self.store = store
         self.sessions = sessions
         self.best_bets = best_bets
 
+    @declare(
+        body=Body(BestBetForm, media=FORM),
+        answers={
+            303: ONWARD,
+            **{
+                error.status: Answer("A page saying why nothing was saved", media=HTML)
+                for error in (InvalidInput, NotFound, TooLarge)
+            },
+        },
+        raises=(falcon.HTTPForbidden,),
+    )
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        """Add or remove a best bet (推荐结果)."""
         key = _signed_in(req, resp, self.sessions)
         if key is None:
             return
         try:
-            self._apply(_form(req, self.FIELDS, error_field="action"), key.actor)
+            self._apply(_form(req, tuple(BestBetForm.__annotations__), error_field="action"),
+                        key.actor)  # fmt: skip
         except ZhanqunError as error:
             message = f"{error.message}（{error.code}）"
             _html(resp, refused_page("推荐结果未保存", message, "/admin#best-bets"),
@@ -190,10 +239,23 @@ class LoginResource:
     def __init__(self, sessions: Sessions) -> None:
         self.sessions = sessions
 
+    @declare(answers={200: Answer("The login form", media=HTML)})
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        """The dashboard's login form."""
         _html(resp, login_page())
 
+    @declare(
+        body=Body(LoginForm, media=FORM),
+        answers={
+            303: Answer("Signed in: on to the dashboard"),
+            400: Answer("The form again: no key given", media=HTML),
+            401: Answer("The form again: not a valid key", media=HTML),
+            403: Answer("The form again: the key may not sign in here", media=HTML),
+        },
+        raises=(TooLarge, falcon.HTTPForbidden),
+    )
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        """Sign in with a key: the answer sets the session cookie."""
         _same_origin(req)
         form = falcon.uri.parse_query_string(
             read_body(req, MAX_FORM_BYTES).decode(errors="replace")
@@ -227,7 +289,9 @@ class LoginResource:
 
 
 class LogoutResource:
+    @declare(answers={303: Answer("To the login page")}, raises=(falcon.HTTPForbidden,))
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        """Sign out."""
         _same_origin(req)
         resp.unset_cookie(COOKIE, path="/admin")
         _redirect(resp, "/admin/login")
@@ -237,10 +301,12 @@ class StylesheetResource:
     def __init__(self) -> None:
         self._css: bytes | None = None
 
+    @declare(answers={200: Answer("The stylesheet", media=CSS)})
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        """The dashboard's stylesheet."""
         if self._css is None:
             self._css = (resources.files("exchange.dashboard") / "dashboard.css").read_bytes()
-        resp.content_type = "text/css; charset=utf-8"
+        resp.content_type = f"{CSS}; charset=utf-8"
         resp.data = self._css
         resp.cache_control = ["private", "max-age=3600"]
         resp.set_header("X-Content-Type-Options", "nosniff")

@@ -1,6 +1,6 @@
 """Request input shared by resources: bodies with a size limit, JSON objects.
 
-Whole-number parameters are read by :mod:`exchange.numbers`."""
+Query parameters are declared and read in :mod:`exchange.params`."""
 
 import falcon
 import orjson

@@ -11,12 +11,14 @@ from importlib import resources
 import falcon
 import jinja2
 
+from exchange.declaring import HTML, Answer, declare
 from exchange.errors import InvalidInput
 from exchange.pages import labels
 from exchange.pages.opensearch import MEDIA_TYPE, description
 from exchange.pages.page_state import PageState
 from exchange.pages.results import page_frame, results_view
-from exchange.search_params import SCOPES, anchor_and_scope, search_request
+from exchange.params import Text
+from exchange.search_params import PARAMS, SCOPE, SITE, anchor_and_scope, search_request
 from exchange.search_service import SearchService
 from exchange.site_cache import SiteCache
 from exchange.store.sites import Site
@@ -27,6 +29,10 @@ from indexer.search_types import IndexUnavailable, SearchRequest
 BIG_COOKIE = "zhanqun_big"
 BIG_COOKIE_SECONDS = 365 * 24 * 3600
 SCRIPT_CACHE_SECONDS = 600
+
+SOURCE = Text("source", "only this one site of the scope (来源网站)")
+BIG = Text("big", "大字版: 1 turns large text on (remembered in a cookie), 0 off")
+SCRIPT = "text/javascript"
 
 
 def static_dir() -> str:
@@ -47,7 +53,20 @@ class SearchPageResource:
         self.template = templates.get_template("search.html")
         self.today = today
 
+    @declare(
+        query=(*PARAMS, SOURCE, BIG),
+        answers={
+            200: Answer("The results page", media=HTML),
+            400: Answer("The page, saying what to change", media=HTML),
+            503: Answer("The page, saying the search is not ready yet", media=HTML),
+        },
+        raises=(InvalidInput,),
+    )
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        """The results page: HTML that works without JavaScript (docs/search-box.md).
+
+        It reads its query string as /v1/search does, plus source and big.
+        """
         sites = self.sites.get()
         state = PageState.from_request(req)
         view = page_frame(state, sites, _large_text(req, resp))
@@ -83,7 +102,7 @@ def _narrow_to_source(request: SearchRequest, source: str, sites: dict[str, Site
 
 def _large_text(req: falcon.Request, resp: falcon.Response) -> bool:
     """大字版: ``big=1`` turns it on and remembers it in a cookie, ``big=0`` turns it off."""
-    asked = req.get_param("big")
+    asked = BIG.read(req)
     if asked == "1":
         secure = req.scheme == "https"
         resp.set_cookie(
@@ -102,8 +121,10 @@ class EmbedScriptResource:
     def __init__(self) -> None:
         self.script = (resources.files("exchange.pages") / "static" / "embed.js").read_bytes()
 
+    @declare(answers={200: Answer("The script", media=SCRIPT)})
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        resp.content_type = "text/javascript; charset=utf-8"
+        """The search box a cluster site embeds (docs/search-box.md)."""
+        resp.content_type = f"{SCRIPT}; charset=utf-8"
         resp.cache_control = ["public", f"max-age={SCRIPT_CACHE_SECONDS}"]
         resp.data = self.script
 
@@ -114,14 +135,19 @@ class OpenSearchResource:
     def __init__(self, sites: SiteCache) -> None:
         self.sites = sites
 
+    @declare(
+        query=(SITE, SCOPE),
+        answers={200: Answer("An OpenSearch description", media=MEDIA_TYPE)},
+        raises=(InvalidInput,),
+    )
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        """The OpenSearch description of the cluster's search, or one site's."""
         anchor, scope = anchor_and_scope(req)
         site = self.sites.get().get(anchor) if anchor else None
         if anchor and site is None:
             raise InvalidInput(
                 f"site {anchor} is not registered", code="unknown_site", field="site"
             )
-        if scope not in SCOPES:
-            raise InvalidInput(f"scope must be one of {', '.join(SCOPES)}", field="scope")
+        SCOPE.check(scope)
         resp.content_type = f"{MEDIA_TYPE}; charset=utf-8"
         resp.data = description(req.prefix, site, scope if site else None)

@@ -4,8 +4,12 @@ import falcon
 
 from exchange.auth import audience_of, require
 from exchange.classification import Marks
+from exchange.declaring import Answer, Body, SiteCode, declare
+from exchange.errors import InvalidInput, NotFound, TooLarge, Unprocessable
 from exchange.pulling import read_record
-from exchange.pushing import MAX_BODY_BYTES, push
+from exchange.pushing import MAX_BODY_BYTES, Batch, Pushed, push
+from exchange.record_input import LocalId
+from exchange.record_output import Record
 from exchange.resources.inputs import read_body, require_json
 from exchange.store import Store
 
@@ -15,8 +19,17 @@ class RecordsResource:
         self.store = store
         self.marks = marks
 
-    @falcon.before(require("push"))
+    @require("push")
+    @declare(
+        body=Body(Batch),
+        answers={200: Answer("One result per item, in order", Pushed)},
+        raises=(InvalidInput, TooLarge, falcon.HTTPUnsupportedMediaType, Unprocessable),
+    )
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        """Push a batch of upserts and withdrawals.
+
+        `Idempotency-Key` replays the first answer to a retry (docs/records.md).
+        """
         require_json(req)
         body = read_body(req, MAX_BODY_BYTES)
         token = req.get_header("Idempotency-Key")
@@ -32,7 +45,11 @@ class RecordResource:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    @falcon.before(require("pull"))
-    def on_get(self, req: falcon.Request, resp: falcon.Response, site: str, local_id: str) -> None:
+    @require("pull")
+    @declare(answers={200: Answer("The record", Record)}, raises=(NotFound,))
+    def on_get(
+        self, req: falcon.Request, resp: falcon.Response, site: SiteCode, local_id: LocalId
+    ) -> None:
+        """One record, if the key's site may see it."""
         audience = audience_of(self.store, req.context.key)
         resp.media = read_record(self.store, audience, site, local_id)

@@ -17,10 +17,12 @@ import ipaddress
 import re
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from typing import Annotated, TypedDict
 
 from sqlalchemy import Connection, or_, select
 
 from exchange.errors import InvalidInput, NotFound
+from exchange.json_schema import DateTime, Schema
 from exchange.store import tables
 from exchange.store.audit import audit
 from exchange.store.engine import Store
@@ -30,6 +32,23 @@ MAX_REASON = 256
 _KEY_ID = re.compile(r"^[0-9a-f]{12}$")
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+Moment = DateTime | None
+
+
+class BanEntry(TypedDict):
+    id: int
+    kind: Annotated[str, Schema(enum=KINDS)]
+    subject: Annotated[str, "an address, a network (CIDR) or a key id"]
+    reason: str
+    actor: str
+    created_at: DateTime
+    expires_at: Annotated[Moment, "none: until lifted"]
+    lifted_at: Moment
+    lifted_by: str | None
+    spares_keys: Annotated[bool, "an address ban that lets requests with a valid key through"]
+    active: bool
 
 
 @dataclass(frozen=True)
@@ -56,7 +75,7 @@ class Ban:
         left = (self.expires_at - (now or _now())).total_seconds()
         return max(1, int(left + 0.999))
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> BanEntry:
         def moment(value: datetime | None) -> str | None:
             return value.replace(tzinfo=UTC).isoformat() if value else None
 

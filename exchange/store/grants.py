@@ -4,14 +4,24 @@ further changes from reaching the grantee (copies it already pulled are its own)
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypedDict
 
 from sqlalchemy import Connection, select
 
 from exchange.errors import InvalidInput
+from exchange.json_schema import DateTime
 from exchange.store import tables
 from exchange.store.audit import audit
 from exchange.store.engine import Store
 from exchange.store.sites import require_site
+
+
+class GrantEntry(TypedDict):
+    """A grant of conditional sharing (有条件共享): ``grantee`` may pull ``owner``'s records."""
+
+    owner: str
+    grantee: str
+    created_at: DateTime
 
 
 @dataclass(frozen=True)
@@ -20,7 +30,7 @@ class Grant:
     grantee: str
     created_at: datetime
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> GrantEntry:
         return {
             "owner": self.owner,
             "grantee": self.grantee,

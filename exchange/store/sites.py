@@ -6,10 +6,12 @@ its ancestors, which is how "search this county and its townships" is answered.
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Annotated, TypedDict
 
 from sqlalchemy import Connection, select
 
 from exchange.errors import Conflict, InvalidInput, NotFound
+from exchange.json_schema import Schema
 from exchange.store import tables
 from exchange.store.audit import audit
 from exchange.store.engine import Store
@@ -28,6 +30,17 @@ _KIND_HINTS = (
 )
 
 
+class SiteEntry(TypedDict):
+    """A registered site, as the change feed hands it on to a mirror."""
+
+    code: str
+    name: str
+    tier: Annotated[str, Schema(enum=TIERS)]
+    parent: str | None
+    base_url: str
+    state: Annotated[str, Schema(enum=STATES)]
+
+
 @dataclass(frozen=True)
 class Site:
     code: str
@@ -37,7 +50,7 @@ class Site:
     base_url: str
     state: str
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> SiteEntry:
         return {
             "code": self.code,
             "name": self.name,

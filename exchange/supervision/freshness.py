@@ -21,9 +21,11 @@ inspected: a closed site is not online to be inspected.
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Annotated, Literal, TypedDict
 
 from sqlalchemy import ColumnElement, exists, literal, select
 
+from exchange.json_schema import DateTime, Schema
 from exchange.record_input import to_cluster_time
 from exchange.store import Store, tables
 from exchange.supervision.published import published
@@ -34,6 +36,38 @@ NEWS_KINDS = ("news",)
 NOTICE_KINDS = ("notice", "policy")
 STATIC_KINDS = ("other",)
 VETOES = ("homepage_not_updated", "stale_columns", "long_stale_columns", "empty_columns")
+
+
+FINDINGS = ("stale", "long_stale", "empty")
+Moment = DateTime | None
+
+
+class ColumnReport(TypedDict):
+    path: str
+    kind: str
+    newest: Annotated[Moment, "its newest record"]
+    findings: list[Annotated[str, Schema(enum=FINDINGS)]]
+
+
+class SiteReport(TypedDict):
+    site: str
+    name: str
+    tier: str
+    verdict: Literal["pass", "fail"]
+    vetoes: list[Annotated[str, Schema(enum=VETOES)]]
+    counts: Annotated[dict[str, int], "columns of each finding"]
+    homepage_newest: Moment
+    columns: list[ColumnReport]
+
+
+class Inspection(TypedDict):
+    """The report, failing sites first."""
+
+    at: DateTime
+    rules: Annotated[str, "the rules inspected by, name=value"]
+    sites_inspected: int
+    sites_failed: int
+    sites: list[SiteReport]
 
 
 @dataclass(frozen=True)
@@ -56,7 +90,7 @@ class ColumnFinding:
     column: ColumnState
     findings: tuple[str, ...]
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> ColumnReport:
         c = self.column
         return {
             "path": c.path,
@@ -82,7 +116,7 @@ class SiteVerdict:
     def passed(self) -> bool:
         return not self.vetoes
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> SiteReport:
         return {
             "site": self.code,
             "name": self.name,
@@ -105,7 +139,7 @@ class InspectionReport:
     def failed(self) -> list[SiteVerdict]:
         return [site for site in self.sites if not site.passed]
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> Inspection:
         return {
             "at": to_cluster_time(self.at),
             "rules": self.rules.describe(),
@@ -150,7 +184,7 @@ def judge_site(
     homepage = [c.newest for c in columns if c.on_homepage]
     newest = max(filter(None, homepage), default=None) if homepage else site_newest
     verdict = SiteVerdict(code, name, tier, homepage_newest=newest)
-    counts = {"stale": 0, "long_stale": 0, "empty": 0}
+    counts = dict.fromkeys(FINDINGS, 0)
     for column in columns:
         findings = judge_column(column, rules, at)
         for finding in findings:

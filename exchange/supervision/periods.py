@@ -16,13 +16,20 @@ A period is labelled by text that sorts in time order: ``2024-06-03`` (a day),
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated, TypedDict
 
 from sqlalchemy import ColumnElement, Interval, func, literal_column
 
+from exchange.json_schema import Date, Schema
 from exchange.record_input import CLUSTER_TZ
 
 PERIODS = ("day", "week", "month", "year")
 MAX_PERIODS = 400
+
+# "from" is a keyword, so the functional form.
+SpanFields = TypedDict(
+    "SpanFields", {"from": Date, "to": Date, "period": Annotated[str, Schema(enum=PERIODS)]}
+)
 _OFFSET_HOURS = int(CLUSTER_TZ.utcoffset(None).total_seconds() // 3600)
 
 
@@ -75,7 +82,7 @@ class Span:
             day = _next_period_start(self.period, day)
         return found
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> SpanFields:
         return {"from": self.start.isoformat(), "to": self.end.isoformat(), "period": self.period}
 
 

@@ -9,15 +9,36 @@ A run killed outright cannot complete its row; the next run that succeeds marks 
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Annotated, TypedDict
 
 from sqlalchemy import desc, select
 
+from exchange.json_schema import DateTime
 from exchange.record_input import to_cluster_time
 from exchange.store import Store, tables
 from indexer.engine.building import RunSummary
 
 OUTCOMES = ("running", "ok", "failed", "busy", "abandoned")
 MAX_ERROR = 512
+
+
+Moment = DateTime | None
+
+
+class RunEntry(TypedDict):
+    id: int
+    started_at: Moment
+    finished_at: Annotated[Moment, "none: still running, or never finished"]
+    seconds: float | None
+    mode: Annotated[str, "incremental or full"]
+    outcome: str
+    generation: Annotated[int | None, "the index generation it published"]
+    seq_from: int | None
+    seq_to: int | None
+    added: int
+    updated: int
+    deleted: int
+    error: str
 
 
 @dataclass(frozen=True)
@@ -41,7 +62,7 @@ class IndexerRun:
             return None
         return (self.finished_at - self.started_at).total_seconds()
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> RunEntry:
         return {
             "id": self.id,
             "started_at": to_cluster_time(self.started_at),

@@ -12,19 +12,48 @@ From the search log (every first-page search, :mod:`exchange.analytics`) and the
 * ``trend`` — searches, searches that found nothing and results opened, per period.
 """
 
+from typing import Annotated, TypedDict
+
 from sqlalchemy import case, desc, func, select
 
+from exchange.json_schema import DateTime
 from exchange.record_input import to_cluster_time
 from exchange.store import Store, tables
-from exchange.supervision.periods import Span, period_label
+from exchange.supervision.periods import Span, SpanFields, period_label
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 200
+NAMES = ("searches", "zero_results", "clicks")
+
+
+class TopQuery(TypedDict):
+    query: str
+    searches: int
+    zero_results: Annotated[int, "of those searches, how many found nothing"]
+    clicks: Annotated[int, "results opened from it"]
+
+
+class ZeroQuery(TypedDict):
+    query: str
+    searches: int
+    last: DateTime | None
+    counts: Annotated[list[int], "one count per entry of periods"]
+
+
+class SearchReport(SpanFields):
+    """Top and zero-result queries, their trend, and results opened."""
+
+    site: Annotated[str | None, "the search box's site; none: the whole cluster"]
+    periods: list[str]
+    totals: Annotated[dict[str, int], "searches, zero_results and clicks in the span"]
+    trend: Annotated[dict[str, list[int]], "searches, zero_results and clicks per period"]
+    top: list[TopQuery]
+    zero_results: list[ZeroQuery]
 
 
 def search_report(
     store: Store, span: Span, site: str | None = None, limit: int = DEFAULT_LIMIT
-) -> dict:
+) -> SearchReport:
     log, clicks = tables.search_log.c, tables.search_clicks.c
     start, end = span.utc_bounds()
     dialect = store.engine.dialect.name
@@ -52,7 +81,7 @@ def search_report(
     click_period = period_label(clicks.at, span.period, dialect)
     periods = span.labels()
     position = {p: i for i, p in enumerate(periods)}
-    trend = {name: [0] * len(periods) for name in ("searches", "zero_results", "clicks")}
+    trend = {name: [0] * len(periods) for name in NAMES}
     with store.read() as conn:
         top_rows = conn.execute(top).all()
         zero_rows = conn.execute(missing).all()

@@ -10,14 +10,32 @@ can be drawn from it as it is.
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Annotated, NotRequired, TypedDict
 
 from sqlalchemy import func, select
 
+from exchange.json_schema import Schema
 from exchange.store import Store, tables
-from exchange.supervision.periods import Span, period_label
+from exchange.supervision.periods import Span, SpanFields, period_label
 from exchange.supervision.published import published
 
 DIMENSIONS = ("tier", "site", "column", "doc_type")
+
+
+class Series(TypedDict):
+    key: Annotated[dict[str, str], "the group: a value of each dimension of by"]
+    total: int
+    site_name: NotRequired[Annotated[str, "grouped by site: its name"]]
+    counts: Annotated[list[int], "one count per entry of periods"]
+
+
+class Stats(SpanFields):
+    """One series per group, largest first."""
+
+    by: list[Annotated[str, Schema(enum=DIMENSIONS)]]
+    periods: list[str]
+    total: int
+    series: list[Series]
 
 
 @dataclass(frozen=True)
@@ -32,7 +50,7 @@ class StatsQuery:
             raise ValueError(f"group by any of {', '.join(DIMENSIONS)}, each once")
 
 
-def publication_counts(store: Store, query: StatsQuery) -> dict:
+def publication_counts(store: Store, query: StatsQuery) -> Stats:
     """``{"periods": [...], "total": n, "series": [{"key": {...}, "total": n, "counts": [...]}]}``
     with the series largest first."""
     r, s = tables.records.c, tables.sites.c
@@ -55,9 +73,9 @@ def publication_counts(store: Store, query: StatsQuery) -> dict:
         for row in conn.execute(statement):
             series[tuple(row[1 : 1 + len(keys)])][position[row.period]] += row.n
         names = _site_names(conn) if "site" in query.by else {}
-    out = []
+    out: list[Series] = []
     for key, counts in series.items():
-        entry = {"key": dict(zip(query.by, key, strict=True)), "total": sum(counts)}
+        entry: Series = {"key": dict(zip(query.by, key, strict=True)), "total": sum(counts)}
         if "site" in query.by:
             entry["site_name"] = names.get(entry["key"]["site"], "")
         entry["counts"] = counts
