@@ -87,7 +87,7 @@ def test_searches_answer_the_same_with_the_arrays_without_decoding_common_terms(
                 query = q.And([q.Term("body", text), q.Term("site", "530500")])
                 leaves = searcher.leaf_searchers()
                 matches = [matching_docs(query, leaf, cache) for leaf, _ in leaves]
-                ranked = Ranker(cache).top(searcher, query, matches, 50)
+                ranked = Ranker(cache).scored(searcher, query, matches).best(50)
                 found.append(([sorted(map(int, m)) for m in matches], ranked))
         ix.close()
         return found

@@ -94,7 +94,7 @@ def test_ranking_is_whooshs_top_collector(searcher, text, limit, lookup, monkeyp
     collector = collectors.TopCollector(limit=limit, replace=0)
     searcher.search_with_collector(query, collector)
     expected = [(hit.score, hit.docnum) for hit in collector.results()]
-    assert Ranker(postings).top(searcher, query, matches, limit) == expected
+    assert Ranker(postings).scored(searcher, query, matches).best(limit) == expected
 
 
 @pytest.mark.parametrize("text", QUERIES)

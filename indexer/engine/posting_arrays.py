@@ -149,9 +149,6 @@ class PostingArrays:
         if len(self._map) != self._base + head["size"]:
             raise ValueError(f"{path.name}: cut short or grown")
 
-    def __len__(self) -> int:
-        return len(self._terms)
-
     def get(self, term: tuple[str, bytes]) -> Postings | None:
         """The term's document numbers (``int32``) and weights (``float32`` where they were
         decoded so), or ``None`` if the file does not hold the term."""

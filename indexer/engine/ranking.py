@@ -72,14 +72,10 @@ class Ranker:
             for key in [k for k in self._lengths if k[0] not in segments]:
                 del self._lengths[key]
 
-    def top(self, searcher: Searcher, query: q.Query, matches: list, limit: int) -> list:
-        """``(score, docnum)`` of the best ``limit`` of ``matches`` (one set of document
-        numbers per leaf searcher), best first, as Whoosh's top collector ranks them."""
-        return self.scored(searcher, query, matches).best(limit)
-
     def scored(self, searcher: Searcher, query: q.Query, matches: list) -> "Scored":
-        """Every one of ``matches`` scored, to take the best of as often as asked: a search
-        that must look further down its ranking does not score its matches again."""
+        """Every one of ``matches`` (one set of document numbers per leaf searcher) scored, to
+        take the best of as often as asked — ranked as Whoosh's top collector ranks them: a
+        search that must look further down its ranking does not score its matches again."""
         context = searcher.context()
         segments = []
         scorers: dict = {}  # a term's BM25F statistics: the index's, the same in every segment
