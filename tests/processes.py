@@ -102,15 +102,33 @@ def fork(target: Callable[..., object], *args: object) -> multiprocessing.Proces
     return process
 
 
-def children() -> set[int]:
-    """The live processes whose parent is this one."""
+def children(of: int | None = None) -> set[int]:
+    """The live processes whose parent is ``of``, by default this one."""
+    parent_pid = os.getpid() if of is None else of
     found = set()
     for stat in Path("/proc").glob("[0-9]*/stat"):
         with contextlib.suppress(OSError, ValueError, IndexError):
             state, parent = stat.read_text().rsplit(")", 1)[1].split()[:2]
-            if int(parent) == os.getpid() and state != "Z":
+            if int(parent) == parent_pid and state != "Z":
                 found.add(int(stat.parent.name))
     return found
+
+
+def running(pids: set[int], seconds: float = 10) -> set[int]:
+    """Those of ``pids`` still running (neither gone nor a zombie) after up to ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while True:
+        left = {pid for pid in pids if _running(pid)}
+        if not left or time.monotonic() >= deadline:
+            return left
+        time.sleep(0.05)
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
 
 
 @contextlib.contextmanager

@@ -1,7 +1,10 @@
 """Posting arrays: the indexer decodes each new segment's common terms once and writes them
 beside it; searches read them instead of decoding the segment's blocks, with the same answers."""
 
+import os
 import random
+import signal
+import time
 
 import numpy as np
 import pytest
@@ -16,6 +19,7 @@ from indexer.engine.matchsets import matching_docs
 from indexer.engine.postings import PostingCache, decode, leaf_matcher
 from indexer.engine.ranking import Ranker
 from indexer.engine.schema import record_schema
+from tests import processes
 from tests.conftest import record
 
 WORDS = ["住房公积金", "提取", "乡村振兴", "工作", "会议", "国务院", "通知", "发展", "经济", "教育"]
@@ -135,3 +139,47 @@ def test_the_indexer_writes_them_for_new_segments_and_seals_them(zq, monkeypatch
         assert f"{segment}{posting_arrays.SUFFIX}" in sealed
     assert verify(path) == []
     assert zq.search("住房公积金").total == 18
+
+
+_write_segment = posting_arrays._write_segment
+
+
+def _hang(folder, segment_id, min_postings):
+    time.sleep(120)
+
+
+def _killed_first(folder, segment_id, min_postings):
+    """The first writer to take a segment is killed (the OOM killer's way); the others write."""
+    try:
+        os.close(os.open(folder / "killed", os.O_CREAT | os.O_EXCL))
+    except FileExistsError:
+        _write_segment(folder, segment_id, min_postings)
+    else:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_writers_die_with_a_killed_indexer(folder, monkeypatch):
+    monkeypatch.setattr(posting_arrays, "_write_segment", _hang)
+    indexer = processes.fork(posting_arrays.write_missing, folder, MIN, 2)
+    deadline = time.monotonic() + 30
+    writers: set[int] = set()
+    while len(writers) < 2 and time.monotonic() < deadline:
+        writers = processes.children(of=indexer.pid)
+        time.sleep(0.02)
+    assert len(writers) == 2, "the two writers never started"
+    os.kill(indexer.pid, signal.SIGKILL)
+    indexer.join()
+    assert not processes.running(writers), "writers outlived the killed indexer"
+
+
+def test_a_killed_writer_leaves_its_segments_to_the_next_run_and_fails_nothing(folder, monkeypatch):
+    stale = folder / f".stale{posting_arrays.SUFFIX}.tmp"
+    stale.write_bytes(b"half")  # as a writer killed mid-file leaves it
+    monkeypatch.setattr(posting_arrays, "_write_segment", _killed_first)
+    with processes.no_strays():
+        written = posting_arrays.write_missing(folder, MIN, processes=2)
+    assert written < 3
+    assert not stale.exists()
+    monkeypatch.undo()
+    assert posting_arrays.write_missing(folder, MIN) == 3 - written
+    assert posting_arrays.write_missing(folder, MIN) == 0

@@ -22,17 +22,20 @@ the narrowest unsigned type the segment's count allows, weights (term frequencie
 two-byte integers where every value is a whole number that fits, else as decoded.
 """
 
+import logging
 import mmap
 import multiprocessing
 import os
 import pickle
 import struct
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from itertools import repeat
 from pathlib import Path
 
 import numpy as np
 
+from indexer.engine.child_processes import die_with
 from indexer.engine.mapped_storage import MappedStorage
 from indexer.engine.postings import Postings, decode, leaf_matcher
 
@@ -42,6 +45,7 @@ MIN_POSTINGS = 256
 """Terms with fewer postings in a segment are decoded by the search that needs them (two
 blocks or less: no cheaper from a file than from the segment)."""
 _ALIGN = 8
+log = logging.getLogger("zhanqun.index")
 
 
 def path_of(folder: Path, segment_id: str) -> Path:
@@ -51,14 +55,35 @@ def path_of(folder: Path, segment_id: str) -> Path:
 def write_missing(folder: Path, min_postings: int | None = None, processes: int = 1) -> int:
     """Write the arrays of every segment of the index at ``folder`` that has none yet, in up
     to ``processes`` forked processes (a rebuild's dozen segments); return how many segments
-    were written."""
+    were written.
+
+    The arrays only spare searches work, so a writer killed from outside (the OOM killer)
+    does not fail the run: the segments it had not written are read as before, and the next
+    run that commits writes them. Only one indexer runs at a time (the run lock), so a
+    half-written file found here was left by such a writer, and is removed."""
     min_postings = MIN_POSTINGS if min_postings is None else min_postings
+    for stale in folder.glob(f".*{SUFFIX}.tmp"):
+        stale.unlink(missing_ok=True)
     missing = [s for s in _segment_ids(folder) if not path_of(folder, s).exists()]
     if processes > 1 and len(missing) > 1:
         context = multiprocessing.get_context("fork")
         workers = min(processes, len(missing))
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            list(pool.map(_write_segment, repeat(folder), missing, repeat(min_postings)))
+        # Each dies with the indexer: a kill -9 of it leaves no writer mapping a dead generation.
+        pool = ProcessPoolExecutor(
+            workers, mp_context=context, initializer=die_with, initargs=(os.getpid(),)
+        )
+        try:
+            with pool:
+                list(pool.map(_write_segment, repeat(folder), missing, repeat(min_postings)))
+        except BrokenProcessPool:
+            left = [s for s in missing if not path_of(folder, s).exists()]
+            log.warning(
+                "a posting-array writer was killed: %d of %d segments are left without "
+                "arrays until the next run that commits",
+                len(left),
+                len(missing),
+            )
+            return len(missing) - len(left)
     else:
         for segment_id in missing:
             _write_segment(folder, segment_id, min_postings)

@@ -18,12 +18,10 @@ writing a segment of its own (Whoosh's multiprocessing writer with this writer i
 Whoosh-reloaded is pinned (2.7.5): this module relies on its W3 codec's block writer.
 """
 
-import ctypes
 import itertools
 import os
 import pickle
 import queue
-import signal
 import zlib
 from array import array
 from collections.abc import Iterator
@@ -41,6 +39,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 from indexer.analysis import IndexingTokenizer, Segmenter
+from indexer.engine.child_processes import die_with
 from indexer.engine.schema import TEXT_FIELDS
 from indexer.failures import SubWriterFailed
 from indexer.lexicon import save_segment_counts
@@ -632,20 +631,6 @@ def _docnum(posting: tuple[int, float, bytes]) -> int:
 
 _POLL = 0.2
 """Seconds between looks at the sub-writers while waiting on a queue."""
-_PR_SET_PDEATHSIG = 1
-
-
-def _die_with(parent: int) -> None:
-    """Ask the kernel to kill this process when ``parent`` dies. Left running after a kill -9
-    of the indexer, a sub-writer would keep the run lock (its descriptor is inherited) and
-    write into a generation nobody commits."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):  # not Linux: nothing to ask the kernel
-        return
-    if os.getppid() != parent:  # the parent died before the request took effect
-        os._exit(1)
 
 
 class _SubWriter(SubWriterTask):
@@ -659,7 +644,7 @@ class _SubWriter(SubWriterTask):
         self.parent = parent
 
     def run(self) -> None:
-        _die_with(self.parent)
+        die_with(self.parent)
         ix = self.storage.open_index(self.indexname)
         writer = self.writer = MemorySegmentWriter(ix, _lk=False, **self.kwargs)
         while True:

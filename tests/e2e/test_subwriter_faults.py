@@ -8,7 +8,6 @@ import os
 import signal
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
@@ -17,7 +16,7 @@ from exchange.supervision.runs import recent_runs
 from indexer.engine.generations import Generations
 from tests import processes
 from tests.e2e.conftest import zhanqun_env
-from tests.e2e.test_indexer_crash import _children, expected, indexed, item, push
+from tests.e2e.test_indexer_crash import expected, indexed, item, push
 
 pytestmark = pytest.mark.e2e
 
@@ -40,17 +39,10 @@ def stored(cluster: Store, config):
     return cluster, config
 
 
-def _alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
 def _sub_writers(pid: int, count: int, deadline: float) -> set[int]:
     writers: set[int] = set()
     while time.monotonic() < deadline and len(writers) < count:
-        writers = _children(pid)
+        writers = processes.children(of=pid)
         time.sleep(0.01)
     return writers
 
@@ -90,7 +82,7 @@ def test_a_killed_sub_writer_fails_the_rebuild_and_the_old_generation_serves_eve
     assert runs[0].outcome == "failed" and "sub-writer" in runs[0].error
     assert "sub-writer" in generations.problem()
     # No sub-writer is left behind to hold the lock or write into the generation.
-    assert not [pid for pid in writers if _alive(pid)]
+    assert not processes.running(writers, seconds=0)
     again = processes.start(
         [sys.executable, "-m", "exchange.cli", "index", "--quiet"],
         tracked=True,
