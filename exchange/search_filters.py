@@ -42,12 +42,16 @@ class ValueFilter:
         return self.value_labels.get(value) or value
 
     def read(self, req: falcon.Request) -> list[str]:
-        """The values asked for (none: no filter); one outside ``choices`` is refused."""
+        """The values asked for (none: no filter); one outside ``choices``, or longer than
+        :data:`MAX_VALUE_CHARS` (as the OpenAPI description says), is refused."""
         values = req.get_param_as_list(self.name) or []
         for value in values:
             if self.choices and value not in self.choices:
                 raise InvalidInput(f"{self.name} must be one of {', '.join(self.choices)}",
                                    field=self.name)  # fmt: skip
+            if len(value) > MAX_VALUE_CHARS:
+                raise InvalidInput(f"a value of {self.name} is longer than {MAX_VALUE_CHARS} "
+                                   "characters", code="too_long", field=self.name)  # fmt: skip
         return values
 
     def schema(self) -> dict:

@@ -119,6 +119,7 @@ def test_each_field_of_a_record_is_bounded(guarded):
         (SEARCH, {"q": "字" * 257}, "query_too_long"),
         (SEARCH, {"q": " ".join(["公积金"] * 40)}, "query_too_complex"),
         (SEARCH, {"page": "99999999999999999999"}, "invalid_input"),
+        (SEARCH, {"q": "公积金", "issuer": "办公室," + "局" * 257}, "too_long"),
         ("/v1/suggest", {"q": "字" * 100}, "query_too_long"),
         ("/v1/stats", {"from": "2024-13-45"}, "invalid_input"),
     ],
