@@ -2,6 +2,7 @@
 gunicorn loads in each worker (so the store and the index are opened after the fork)."""
 
 import logging
+import time
 
 import falcon
 import orjson
@@ -48,7 +49,8 @@ from exchange.settings import Config, from_env
 from exchange.site_cache import SiteCache
 from exchange.store import Store, open_store
 from exchange.supervision_routes import add_supervision_routes
-from indexer.engine.searching import IndexReader
+from indexer.engine.searching import IndexReader, warm
+from indexer.search_types import IndexUnavailable
 
 log = logging.getLogger("zhanqun")
 
@@ -201,4 +203,22 @@ def get_app() -> falcon.App:
         plain_language=config.plain_language_file,
         lexicon_in_background=True,
     )
-    return create_app(config, store, reader)
+    app = create_app(config, store, reader)
+    _warm(reader)
+    return app
+
+
+def _warm(reader: IndexReader) -> None:
+    """Before the worker takes requests (gunicorn loads the app first): a worker recycled
+    after its ``max_requests`` used to open the index on its first request, seconds at a
+    city's scale with every request to it queued behind. A worker that cannot warm (no
+    index yet, damaged files) starts all the same and says why on /healthz."""
+    started = time.monotonic()
+    try:
+        generation = warm(reader)
+    except IndexUnavailable:
+        return
+    except Exception:  # the reader keeps the cause for /healthz; the worker must start
+        log.exception("could not warm the index")
+        return
+    log.info("index generation %d warmed in %.1f s", generation, time.monotonic() - started)

@@ -226,6 +226,10 @@ def read_entries(path: Path) -> list[Entry]:
     return entries
 
 
+def _title_df(entry: Entry) -> int:
+    return entry.title_df
+
+
 class Lexicon:
     """Lookups over a generation's words, ranked by how many records use them."""
 
@@ -266,6 +270,10 @@ class Lexicon:
     def most_used(self, titles: bool = False) -> int:
         """The largest number of records (or titles) using one word: about how many there are."""
         return self._most_used[titles]
+
+    def most_titled(self, count: int) -> list[str]:
+        """The ``count`` words most titles hold, most first."""
+        return [e.term for e in heapq.nlargest(count, self.entries.values(), key=_title_df)]
 
     def phrase_count(self, phrase: str) -> int:
         """How many titles hold ``phrase``, two words typed together (住房公积金提取)."""

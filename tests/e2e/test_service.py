@@ -170,3 +170,20 @@ def test_running_server_follows_the_indexer(data_dir: Path, tmp_path: Path, serv
     status, health = server.get("/healthz")
     assert status == 200 and health["generation"] == 2
     assert server.process.poll() is None, server.output()
+
+
+def test_each_worker_warms_the_index_before_its_first_request_also_when_recycled(
+    data_dir: Path, serve, monkeypatch
+) -> None:
+    # One worker, recycled after every 4 requests: 10 requests are answered by 3 workers.
+    monkeypatch.setenv("GUNICORN_CMD_ARGS", "--max-requests 4 --max-requests-jitter 0")
+    server = serve(data_dir, workers="1")
+    for _ in range(10):
+        assert ids(search(server, "国务院")) == {"530500/gb-2024-1", "530500/gb-2024-2"}
+
+    def warmed() -> list[dict]:
+        lines = [json.loads(line) for line in server.output().splitlines() if line.startswith("{")]
+        return [line for line in lines if "warmed" in line.get("message", "")]
+
+    assert poll(lambda: len(warmed()) >= 3, 30), server.output()
+    assert all("index generation 1 warmed" in line["message"] for line in warmed())
