@@ -323,20 +323,26 @@ def search(reader: IndexReader, request: SearchRequest) -> SearchResult:
         return result
 
 
-def warm(reader: IndexReader) -> int:
+def warm(reader: IndexReader, seconds: float = 10.0) -> int:
     """Open the live generation and make the searches a first visitor makes (the words most
     titles hold, ranked and newest first, with facets), so that what a process reads once —
     the lexicon, each segment's field lengths, facet columns, stored fields and posting
     arrays — is read before a worker takes requests, not by its first ones while the others
-    queue behind them. Return the generation warmed; :class:`IndexUnavailable` when there is
-    none."""
+    queue behind them. No search is started once ``seconds`` have passed (gunicorn kills a
+    worker that has not started within its timeout). Return the generation warmed;
+    :class:`IndexUnavailable` when there is none."""
+    deadline = time.monotonic() + seconds
     with reader.open() as view:
         words = view.lexicon.most_titled(3)
         generation = view.generation
-    if words:
-        search(reader, SearchRequest(words[0]))
-        search(reader, SearchRequest(" ".join(words[1:])))
-        search(reader, SearchRequest(words[0], sort="newest"))
+    if not words:
+        return generation
+    first, others = words[0], " ".join(words[1:])
+    newest = SearchRequest(first, sort="newest")
+    for request in (SearchRequest(first), SearchRequest(others), newest):
+        if time.monotonic() >= deadline:
+            break
+        search(reader, request)
     return generation
 
 
