@@ -245,14 +245,23 @@ def _posting_arrays(reader, segment_id: str, postings: PostingCache):
     )
 
 
-def _term_mask(fieldname: str, text, searcher: Searcher, postings: PostingCache) -> np.ndarray:
-    """A term's documents, deletions applied as the segment reader applies them."""
+def _term_mask(
+    fieldname: str, text, searcher: Searcher, postings: PostingCache, deletions: bool = True
+) -> np.ndarray:
+    """A term's documents, deletions applied as the segment reader applies them (unless
+    ``deletions`` is false)."""
     reader = searcher.reader()
     mask = np.zeros(reader.doc_count_all(), dtype=bool)
     found = term_postings(fieldname, text, searcher, postings)
     if found is None:
         return mask
     mask[found[0]] = True
+    if deletions:
+        _delete(mask, reader, postings)
+    return mask
+
+
+def _delete(mask: np.ndarray, reader, postings: PostingCache) -> np.ndarray:
     deleted = postings.deleted(reader)
     if deleted is not None:
         mask[deleted] = False
@@ -262,7 +271,13 @@ def _term_mask(fieldname: str, text, searcher: Searcher, postings: PostingCache)
 def phrase_mask(query: q.Phrase, searcher: Searcher, postings: PostingCache) -> np.ndarray:
     """The records holding ``query``'s words at consecutive positions, in order (Whoosh's
     ``Phrase`` with its default slop of 1): those holding every word, from the kept
-    postings, then the positions of each word read for those records only."""
+    postings, then the positions of each word read for those records only.
+
+    Reading positions is the costly part (a common phrase: tens of thousands of records,
+    each word's positions unpickled), and a search asks twice (to match, then to rank), so
+    what a segment's positions gave is kept by segment (:meth:`PostingCache.phrase`): also
+    across the commits that leave the segment as it is, so that a commit does not make every
+    search of a phrase read them again."""
     reader = searcher.reader()
     size = reader.doc_count_all()
     schema = searcher.schema
@@ -274,18 +289,31 @@ def phrase_mask(query: q.Phrase, searcher: Searcher, postings: PostingCache) -> 
         words = [field.to_bytes(w) for w in query.words]
     except ValueError:
         return np.zeros(size, dtype=bool)
-    masks = []
+    segment = reader.segment() if len(words) > 1 and hasattr(reader, "segment") else None
+    key = (segment.segment_id(), fieldname, tuple(words)) if segment is not None else None
+    found = postings.phrase(key) if key is not None else None
+    if found is None:
+        found = _phrase_docs(reader, fieldname, words, searcher, postings)
+        if key is not None:
+            postings.keep_phrase(key, found)
+    mask = np.zeros(size, dtype=bool)
+    mask[found] = True
+    return _delete(mask, reader, postings)
+
+
+def _phrase_docs(
+    reader, fieldname: str, words: list[bytes], searcher: Searcher, postings: PostingCache
+) -> np.ndarray:
+    """The records, deleted or not, holding ``words`` in a row."""
+    candidates = None
     for word in dict.fromkeys(words):
-        mask = _term_mask(fieldname, word, searcher, postings)
-        if not mask.any():
-            return mask
-        masks.append(mask)
-    candidates = masks[0]
-    for mask in masks[1:]:
-        candidates &= mask
-    if len(words) == 1 or not candidates.any():
-        return candidates
+        mask = _term_mask(fieldname, word, searcher, postings, deletions=False)
+        candidates = mask if candidates is None else candidates & mask
+        if not candidates.any():
+            return np.flatnonzero(candidates)
     ids = np.flatnonzero(candidates)
+    if len(words) == 1:
+        return ids
     where = {
         word: _positions(reader, fieldname, word, ids, searcher, postings)
         for word in dict.fromkeys(words)
@@ -295,9 +323,7 @@ def phrase_mask(query: q.Phrase, searcher: Searcher, postings: PostingCache) -> 
         for j, docnum in enumerate(ids.tolist())
         if _in_a_row([where[word][j] for word in words])
     ]
-    mask = np.zeros(size, dtype=bool)
-    mask[found] = True
-    return mask
+    return np.array(found, dtype=np.int64)
 
 
 def _in_a_row(positions: list[frozenset[int]]) -> bool:

@@ -30,6 +30,9 @@ LOOK_AGAIN = 30.0
 # Segments × range-filtered fields: more than an index has live at once.
 MAX_COLUMNS = 256
 
+# Document numbers of phrases found, kept per segment: about 16 MB per process.
+PHRASES_BUDGET = 4_000_000
+
 Postings = tuple[np.ndarray, np.ndarray]
 """Document numbers (``int32``, ascending) and their weights (``float32`` where that holds
 them exactly, as the codec stores them; widened to ``float64`` they are exactly the floats
@@ -45,6 +48,9 @@ class PostingCache:
         # A segment's files beside Whoosh's (its posting arrays), opened once: by segment id,
         # what was opened (or None) and when it was looked for.
         self._files: dict[str, tuple[object, float]] = {}
+        # By (segment id, field, words): the records holding the phrase, deletions not applied.
+        self._phrases: OrderedDict[tuple, np.ndarray] = OrderedDict()
+        self._phrases_size = 0
         self._lock = threading.Lock()
 
     def retain(self, segments: set[str]) -> None:
@@ -57,6 +63,8 @@ class PostingCache:
                 del self._columns[key]
             for key in [k for k in self._files if k not in segments]:
                 del self._files[key]
+            for key in [k for k in self._phrases if k[0] not in segments]:
+                self._phrases_size -= len(self._phrases.pop(key))
 
     def column(self, reader, fieldname: str) -> list:
         """A segment reader's raw column values of ``fieldname``, one per document (kept,
@@ -134,6 +142,25 @@ class PostingCache:
             if found is not None:
                 self._entries.move_to_end((segment, term))
             return found
+
+    def phrase(self, key: tuple[str, str, tuple[bytes, ...]]) -> np.ndarray | None:
+        """The records of a segment holding a phrase, if kept: ``key`` is the segment id, the
+        field and the words. Deletions are not applied: a commit that deletes records of the
+        segment leaves what was found true of the others (deletions only ever grow)."""
+        with self._lock:
+            found = self._phrases.get(key)
+            if found is not None:
+                self._phrases.move_to_end(key)
+            return found
+
+    def keep_phrase(self, key: tuple[str, str, tuple[bytes, ...]], found: np.ndarray) -> None:
+        with self._lock:
+            if key in self._phrases:
+                return
+            self._phrases[key] = found
+            self._phrases_size += len(found)
+            while self._phrases_size > PHRASES_BUDGET and len(self._phrases) > 1:
+                self._phrases_size -= len(self._phrases.popitem(last=False)[1])
 
     def segment_file(self, segment: str, opener):
         """What ``opener()`` gave for ``segment`` (a file the indexer writes beside it),
