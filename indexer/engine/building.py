@@ -30,6 +30,7 @@ from indexer.census import SAMPLE, compare
 from indexer.documents import ChangeSource, IndexDocument
 from indexer.engine.generations import Generations, GenerationState
 from indexer.engine.integrity import seal, verify
+from indexer.engine.merging import merge_policy
 from indexer.engine.posting_arrays import write_missing
 from indexer.engine.schema import INDEX_FORMAT, PLAIN_FIELDS
 from indexer.engine.segment_writing import MemorySegmentWriter, ParallelWriter
@@ -328,7 +329,8 @@ class _Session:
 
     def commit(self, reopen: bool = True) -> None:
         self.searcher.close()
-        self.writer.commit()
+        # Never Whoosh's default merge, which merges every segment once there are about 24.
+        self.writer.commit(mergetype=merge_policy)
         self.writer = None
         self.pending = 0
         self.pending_chars = 0
