@@ -323,7 +323,7 @@ def _phrase_docs(
         for j, docnum in enumerate(ids.tolist())
         if _in_a_row([where[word][j] for word in words])
     ]
-    return np.array(found, dtype=np.int64)
+    return np.array(found, dtype=np.int32)
 
 
 def _in_a_row(positions: list[frozenset[int]]) -> bool:

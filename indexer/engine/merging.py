@@ -3,9 +3,9 @@
 Whoosh's ``MERGE_SMALL`` sorts the segments by size and merges every one up to the first
 ``i > 3`` whose running total is below ``fib(i + 5)``. Fibonacci outgrows any index, so once
 an index holds about 24 segments the rule is met at the largest and *every* segment is merged
-— at 450,000 records, through Whoosh's generic per-posting path, an "incremental" run of
-10,000 changes was still merging after ten minutes with about 16 GB in memory (measured on
-the reference index after a soak, 2026-12-06). A cron run must stay a cron run.
+— at 430,926 records, through Whoosh's generic per-posting path, an "incremental" run of
+16,650 changes was still merging after 10 minutes of CPU, with about 18 GB of the machine's
+memory in use (the reference index after a soak, 2026-12-06). A cron run must stay a cron run.
 
 Here segments are grouped in tiers of size (powers of :data:`FACTOR`) and a commit merges at
 most one tier: the smallest that holds :data:`FACTOR` segments or more, smallest first, up to

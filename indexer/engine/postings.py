@@ -30,7 +30,7 @@ LOOK_AGAIN = 30.0
 # Segments × range-filtered fields: more than an index has live at once.
 MAX_COLUMNS = 256
 
-# Document numbers of phrases found, kept per segment: about 16 MB per process.
+# Document numbers (int32) of phrases found, kept per segment: at most 16 MB per process.
 PHRASES_BUDGET = 4_000_000
 
 Postings = tuple[np.ndarray, np.ndarray]
